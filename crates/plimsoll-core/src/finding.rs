@@ -214,7 +214,10 @@ mod tests {
             ],
         );
         let s = r.summary();
-        assert_eq!((s.targets, s.findings, s.critical, s.high, s.low, s.errors), (2, 3, 1, 1, 1, 1));
+        assert_eq!(
+            (s.targets, s.findings, s.critical, s.high, s.low, s.errors),
+            (2, 3, 1, 1, 1, 1)
+        );
         assert_eq!(r.max_severity(), Some(Severity::Critical));
     }
 

@@ -7,7 +7,9 @@ mod finding;
 mod rule;
 mod severity;
 
-pub use finding::{Finding, FindingKind, Location, Report, Summary, TargetReport, REPORT_SCHEMA_VERSION};
+pub use finding::{
+    Finding, FindingKind, Location, REPORT_SCHEMA_VERSION, Report, Summary, TargetReport,
+};
 pub use rule::{Equivalents, RuleMeta};
 pub use severity::{ParseSeverityError, Severity};
 

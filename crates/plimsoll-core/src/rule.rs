@@ -55,9 +55,11 @@ impl RuleMeta {
     /// The first paragraph of the documentation, used as SARIF `fullDescription`.
     pub fn summary(&self) -> &'static str {
         let doc = self.doc.trim_start();
-        let body = doc
-            .split_once("\n\n")
-            .map_or(doc, |(first, rest)| if first.starts_with('#') { rest } else { first });
+        let body =
+            doc.split_once("\n\n").map_or(
+                doc,
+                |(first, rest)| if first.starts_with('#') { rest } else { first },
+            );
         body.split("\n\n").next().unwrap_or(body).trim()
     }
 }

@@ -1,0 +1,8 @@
+//! Trust rules.
+
+crate::rules::group! {
+    from_untagged,
+}
+
+/// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
+pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[];
