@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Severity;
 
-/// Version of the JSON report schema (`docs/json-schema.md`). Bumped on any
+/// Version of the JSON report schema (`crates/plimsoll-report/JSON-SCHEMA.md`). Bumped on any
 /// incompatible change; additive changes keep the major number.
 pub const REPORT_SCHEMA_VERSION: &str = "1.0";
 

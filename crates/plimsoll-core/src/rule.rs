@@ -52,14 +52,42 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// The first paragraph of the documentation, used as SARIF `fullDescription`.
-    pub fn summary(&self) -> &'static str {
-        let doc = self.doc.trim_start();
-        let body =
-            doc.split_once("\n\n").map_or(
-                doc,
-                |(first, rest)| if first.starts_with('#') { rest } else { first },
-            );
-        body.split("\n\n").next().unwrap_or(body).trim()
+    /// The first paragraph of the documentation that is not a heading, used
+    /// as SARIF `fullDescription`. Paragraph lines are joined with spaces.
+    pub fn summary(&self) -> String {
+        let mut para: Vec<&str> = Vec::new();
+        for line in self.doc.lines() {
+            let t = line.trim();
+            if t.starts_with('#') || (t.is_empty() && para.is_empty()) {
+                if !para.is_empty() {
+                    break;
+                }
+                continue;
+            }
+            if t.is_empty() {
+                break;
+            }
+            para.push(t);
+        }
+        para.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_first_paragraph_after_headings() {
+        let meta = RuleMeta {
+            id: "X",
+            name: "x",
+            title: "t",
+            severity: Severity::Low,
+            category: "hygiene",
+            equivalents: Equivalents::NONE,
+            doc: "\n## What it checks\nA `FROM` without\na tag.\n\n## Why it matters\nBecause.\n",
+        };
+        assert_eq!(meta.summary(), "A `FROM` without a tag.");
     }
 }

@@ -70,7 +70,7 @@ struct Descriptor<'a> {
 
 #[derive(Serialize)]
 struct Text<'a> {
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -166,7 +166,9 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
             rule_id: &f.id,
             rule_index: index.get(f.id.as_str()).copied().unwrap_or_default(),
             level: level(f.severity),
-            message: Text { text: &f.message },
+            message: Text {
+                text: f.message.as_str().into(),
+            },
             locations: location(f).into_iter().collect(),
             partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(f))]),
             properties: ResultProperties {
@@ -205,8 +207,12 @@ fn descriptor<'a>(id: &'a str, first: &'a Finding, opts: &RenderOptions<'a>) -> 
             Descriptor {
                 id,
                 name: Some(meta.name),
-                short_description: Text { text: meta.title },
-                full_description: (!summary.is_empty()).then_some(Text { text: summary }),
+                short_description: Text {
+                    text: meta.title.into(),
+                },
+                full_description: (!summary.is_empty()).then_some(Text {
+                    text: summary.into(),
+                }),
                 help: (!meta.doc.trim().is_empty()).then_some(Help {
                     text: meta.doc,
                     markdown: meta.doc,
@@ -229,9 +235,9 @@ fn descriptor<'a>(id: &'a str, first: &'a Finding, opts: &RenderOptions<'a>) -> 
             name: None,
             short_description: Text {
                 text: if first.title.is_empty() {
-                    id
+                    id.into()
                 } else {
-                    &first.title
+                    first.title.as_str().into()
                 },
             },
             full_description: None,
