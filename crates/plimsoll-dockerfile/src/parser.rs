@@ -972,17 +972,16 @@ fn parse_instruction(
                 need_args(1, 0)?;
             }
             let inner_kw = t.split_whitespace().next().unwrap_or("");
-            match Keyword::parse(inner_kw) {
-                Some(Keyword::Onbuild | Keyword::From | Keyword::Maintainer) => {
-                    return Err(err_at(
-                        here,
-                        format!(
-                            "{} is not allowed as an ONBUILD trigger",
-                            inner_kw.to_ascii_uppercase()
-                        ),
-                    ));
-                }
-                _ => {}
+            if let Some(Keyword::Onbuild | Keyword::From | Keyword::Maintainer) =
+                Keyword::parse(inner_kw)
+            {
+                return Err(err_at(
+                    here,
+                    format!(
+                        "{} is not allowed as an ONBUILD trigger",
+                        inner_kw.to_ascii_uppercase()
+                    ),
+                ));
             }
             let inner = parse_instruction(rest, &rest_map, escape, err_at)?;
             Args::Onbuild(Box::new(inner))
@@ -1192,7 +1191,7 @@ fn heredoc_markers(inst: &Instruction, escape: char) -> Vec<(String, bool, bool,
         };
         // The delimiter ends at the first shell metacharacter.
         let end = name_raw
-            .find(|c: char| matches!(c, ';' | '&' | '|' | '>' | '<' | '(' | ')'))
+            .find([';', '&', '|', '>', '<', '(', ')'])
             .unwrap_or(name_raw.len());
         let name_raw = &name_raw[..end];
         if name_raw.is_empty() {

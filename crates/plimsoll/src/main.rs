@@ -1,1 +1,226 @@
-fn main() {}
+//! The `plimsoll` command line: arguments, configuration, output and exit
+//! codes. The work itself happens in the library crates.
+
+mod config;
+mod dockerfile_cmd;
+mod docs;
+mod policy;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit code: the gate passed (no finding at or above `--fail-on`).
+pub const EXIT_PASS: u8 = 0;
+/// Exit code: the gate failed.
+pub const EXIT_GATE: u8 = 1;
+/// Exit code: bad usage or unreadable input.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: internal error (a bug: please report it).
+pub const EXIT_INTERNAL: u8 = 3;
+
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PLIMSOLL_GIT_COMMIT"),
+    ")"
+);
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  passed: no finding at or above the --fail-on threshold
+  1  gate failed: at least one finding at or above the threshold
+  2  bad usage, bad configuration or unreadable input
+  3  internal error (a bug in Plimsoll: please report it)";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "plimsoll",
+    version = VERSION,
+    about = "Plimsoll: the check a container must pass before it ships",
+    long_about = "Plimsoll audits what goes into containers. Today: Dockerfiles, against \
+                  security and hygiene rules that cover hadolint, the CIS Docker Benchmark \
+                  section 4, Dockle and Trivy's Dockerfile checks.",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Audit Dockerfiles and Containerfiles
+    #[command(after_long_help = DOCKERFILE_EXAMPLES)]
+    Dockerfile(DockerfileArgs),
+    /// List every rule with its severity and equivalents in other tools
+    Rules(RulesArgs),
+    /// Show a rule's documentation (by id, name or hadolint id)
+    Explain {
+        /// Rule id (PL-DF-101), name (from-untagged) or hadolint id (DL3006)
+        rule: String,
+    },
+}
+
+const DOCKERFILE_EXAMPLES: &str = "\
+Examples:
+  plimsoll dockerfile Dockerfile
+  plimsoll dockerfile .                          # every Dockerfile/Containerfile below .
+  plimsoll dockerfile -f sarif -o results.sarif src/
+  plimsoll dockerfile -f table -f junit=junit.xml -f sarif=plimsoll.sarif .
+  plimsoll dockerfile --fail-on medium --ignore DL3008 --ignore PL-DF-102 Dockerfile
+  cat Dockerfile | plimsoll dockerfile -
+
+Inline suppression (line above an instruction, or file-wide):
+  # plimsoll ignore=PL-DF-401,from-latest  reason...
+  # plimsoll ignore-file=PL-DF-102  reason...
+  (hadolint's `# hadolint ignore=DL3008` pragmas are honoured too)
+
+Configuration: plimsoll.toml (searched upward from the working directory, or --config);
+environment: PLIMSOLL_FAIL_ON, PLIMSOLL_FORMAT, PLIMSOLL_TRUSTED_REGISTRIES, PLIMSOLL_DISABLE,
+PLIMSOLL_CONFIG, NO_COLOR.
+
+Exit codes:
+  0  passed: no finding at or above the --fail-on threshold
+  1  gate failed: at least one finding at or above the threshold
+  2  bad usage, bad configuration or unreadable input
+  3  internal error (a bug in Plimsoll: please report it)";
+
+#[derive(Args, Debug)]
+pub struct DockerfileArgs {
+    /// Files or directories (searched recursively for Dockerfile, Containerfile,
+    /// Dockerfile.*, *.Dockerfile, *.dockerfile); `-` reads standard input
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Registries FROM may use (repeatable; enables the trusted-registry rule)
+    #[arg(long = "trusted-registry", value_name = "HOST")]
+    pub trusted_registries: Vec<String>,
+
+    /// Build argument value used when expanding ARGs in FROM (repeatable)
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CommonArgs {
+    /// Output format, optionally with its own file: table, json, sarif, junit,
+    /// markdown, github (repeatable: `-f table -f sarif=out.sarif`)
+    #[arg(
+        short = 'f',
+        long = "format",
+        value_name = "FORMAT[=FILE]",
+        env = "PLIMSOLL_FORMAT",
+        value_delimiter = ','
+    )]
+    pub formats: Vec<String>,
+
+    /// Write the (single) stdout format to FILE instead
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when a finding is at least this severe:
+    /// critical, high, medium, low, info, or never [default: high]
+    #[arg(long = "fail-on", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Do not report this rule (id, name or hadolint id; repeatable)
+    #[arg(long = "ignore", value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// Configuration file [default: plimsoll.toml found upward]
+    #[arg(long = "config", value_name = "FILE", env = "PLIMSOLL_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Never use colors (also: NO_COLOR=1)
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+}
+
+#[derive(Args, Debug)]
+struct RulesArgs {
+    /// table, json or markdown
+    #[arg(short = 'f', long = "format", default_value = "table")]
+    format: String,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_PASS
+            });
+        }
+    };
+    let result = std::panic::catch_unwind(|| run(cli));
+    match result {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(_) => {
+            eprintln!(
+                "error: internal error (this is a bug in Plimsoll; please report it with the input that caused it)"
+            );
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Dockerfile(args) => dockerfile_cmd::run(args),
+        Command::Rules(args) => {
+            let out = match args.format.as_str() {
+                "table" => docs::rules_table(color_for_stdout(false)),
+                "json" => docs::rules_json()?,
+                "markdown" | "md" => docs::rules_markdown(),
+                other => anyhow::bail!(
+                    "unknown format {other:?} for `plimsoll rules`: use table, json or markdown"
+                ),
+            };
+            write_stdout(&out)?;
+            Ok(EXIT_PASS)
+        }
+        Command::Explain { rule } => match docs::explain(&rule) {
+            Some(text) => {
+                write_stdout(&text)?;
+                Ok(EXIT_PASS)
+            }
+            None => {
+                eprintln!(
+                    "error: no rule {rule:?}; `plimsoll rules` lists them (ids like PL-DF-101, names like from-untagged, or hadolint ids like DL3006)"
+                );
+                Ok(EXIT_USAGE)
+            }
+        },
+    }
+}
+
+/// Colors on stdout: only to a terminal, never with NO_COLOR or --no-color.
+pub fn color_for_stdout(no_color: bool) -> bool {
+    !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+pub fn write_stdout(s: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
