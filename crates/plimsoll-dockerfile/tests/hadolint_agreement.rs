@@ -14,6 +14,8 @@
 //! `PLIMSOLL_AGREEMENT_RULE=DL3008 cargo test -p plimsoll-dockerfile --test
 //! hadolint_agreement -- --nocapture` lists the disagreements of one rule.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `plimsoll` binary: exit codes, file discovery,
 //! configuration, suppressions, formats, and the real corpus.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -3,6 +3,8 @@
 //! drift: this test fails when they differ from what the binary prints.
 //! `PLIMSOLL_BLESS=1 cargo test -p plimsoll --test docs_in_sync` rewrites them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
