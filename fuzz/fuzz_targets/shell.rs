@@ -1,0 +1,10 @@
+//! Tokenize arbitrary text as a RUN body: must never panic or loop.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = plimsoll_dockerfile::shell::tokenize(s);
+    }
+});
