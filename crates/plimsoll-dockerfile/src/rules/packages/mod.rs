@@ -1,7 +1,17 @@
-//! Packages rules.
+//! Packages rules: version pins and package-manager hygiene.
+
+mod cmdargs;
 
 crate::rules::group! {
     apt_get_pin,
+    apk_add_pin,
+    pip_install_pin,
+    npm_install_pin,
+    gem_install_pin,
+    yum_install_pin,
+    zypper_install_pin,
+    dnf_install_pin,
+    go_install_pin,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
