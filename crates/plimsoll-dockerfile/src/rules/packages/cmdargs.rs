@@ -6,7 +6,7 @@
 //! named without dashes (`-qy` names `q` and `y`, `--no-cache=1` names
 //! `no-cache`), and some flags take the next word as their value.
 
-use crate::rules::{Run, RunScript, Violation};
+use crate::rules::{Ctx, Run, RunScript, Violation};
 use crate::shell::{Command, ShWord};
 
 /// The flag names an argument carries: `--foo=bar` → `foo`, `-abc` → `a`,
@@ -106,6 +106,24 @@ pub fn rpm_version_like(package: &str) -> bool {
     }) && rest
         .iter()
         .any(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Report every command selected by `select` that has none of the flags
+/// named in `ok` (names without dashes); `message` gets the command name.
+pub fn report_missing_flag(
+    cx: &Ctx<'_>,
+    out: &mut Vec<Violation>,
+    select: impl Fn(&Command) -> bool,
+    ok: &[&str],
+    message: impl Fn(&str) -> String,
+) {
+    for run in cx.runs() {
+        for (script, cmd) in run.commands_with_script() {
+            if select(cmd) && !has_flag_named(cmd, ok) {
+                report_command(out, &run, script, cmd, message(cmd.name().unwrap_or("")));
+            }
+        }
+    }
 }
 
 /// Report the unpinned packages of one command as one violation spanning them.

@@ -12,6 +12,13 @@ crate::rules::group! {
     zypper_install_pin,
     dnf_install_pin,
     go_install_pin,
+    apt_get_yes,
+    yum_yes,
+    zypper_yes,
+    dnf_yes,
+    apt_no_recommends,
+    apk_no_cache,
+    apt_used,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
