@@ -6,6 +6,7 @@
 //! named without dashes (`-qy` names `q` and `y`, `--no-cache=1` names
 //! `no-cache`), and some flags take the next word as their value.
 
+use crate::parser::Instruction;
 use crate::rules::{Ctx, Run, RunScript, Violation};
 use crate::shell::{Command, ShWord};
 
@@ -106,6 +107,94 @@ pub fn rpm_version_like(package: &str) -> bool {
     }) && rest
         .iter()
         .any(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Targets of the `RUN --mount=type=cache|tmpfs,target=DIR` mounts of an
+/// instruction: what is written there never reaches the image.
+pub fn cache_mount_targets(inst: &Instruction) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in inst.flags_named("mount") {
+        let Some(v) = f.value.as_deref() else {
+            continue;
+        };
+        let mut kind = "bind";
+        let mut target = None;
+        for kv in v.split(',') {
+            match kv.split_once('=') {
+                Some(("type", t)) => kind = t,
+                Some(("target" | "dst" | "destination", t)) => {
+                    target = Some(t.trim_end_matches('/'))
+                }
+                _ => {}
+            }
+        }
+        if let (true, Some(t)) = (kind == "cache" || kind == "tmpfs", target) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+/// Whether the layers of the instruction at `index` end up in an image: it
+/// is in the last stage, or in a stage that another `FROM` builds on. (A
+/// stage that is only `COPY --from`'d does not ship its layers.)
+pub fn stage_ships(cx: &Ctx<'_>, index: usize) -> bool {
+    let stages = &cx.df.stages;
+    match cx.df.instructions.get(index).and_then(|i| i.stage) {
+        Some(stage) => {
+            stage + 1 == stages.len()
+                || stages[stage]
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| stages.iter().any(|o| o.image.eq_ignore_ascii_case(name)))
+        }
+        None => stages.is_empty(),
+    }
+}
+
+/// Whether `rm` removes `dir` or a directory above it (`rm -rf /var/cache/yum/*`).
+pub fn removes_dir(cmd: &Command, dir: &str) -> bool {
+    cmd.is("rm")
+        && cmd.arg_texts().any(|a| {
+            let p = a.trim_end_matches(['*', '/']);
+            p.len() > 1 && (p == dir || dir.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+        })
+}
+
+/// Report, per RUN, the last command selected by `is_install` when no
+/// command selected by `is_clean` follows it in the same RUN and none of
+/// `cache_dirs` is a cache/tmpfs mount of the RUN. With `shipped_only`,
+/// only stages that reach an image are judged.
+pub fn report_missing_cleanup(
+    cx: &Ctx<'_>,
+    shipped_only: bool,
+    out: &mut Vec<Violation>,
+    is_install: impl Fn(&Command) -> bool,
+    is_clean: impl Fn(&Command) -> bool,
+    cache_dirs: &[&str],
+    message: impl Fn(&Command) -> String,
+) {
+    for run in cx.runs() {
+        if shipped_only && !stage_ships(cx, run.index) {
+            continue;
+        }
+        let cmds: Vec<(&RunScript, &Command)> = run.commands_with_script().collect();
+        let Some(last) = cmds.iter().rposition(|(_, c)| is_install(c)) else {
+            continue;
+        };
+        if cmds[last..].iter().any(|(_, c)| is_clean(c)) {
+            continue;
+        }
+        let mounts = cache_mount_targets(run.inst);
+        if mounts
+            .iter()
+            .any(|m| cache_dirs.iter().any(|d| d.starts_with(m.as_str())))
+        {
+            continue;
+        }
+        let (script, cmd) = cmds[last];
+        report_command(out, &run, script, cmd, message(cmd));
+    }
 }
 
 /// Report every command selected by `select` that has none of the flags

@@ -19,7 +19,17 @@ crate::rules::group! {
     apt_no_recommends,
     apk_no_cache,
     apt_used,
+    apt_lists,
+    yum_clean,
+    dnf_clean,
+    zypper_clean,
+    yarn_cache,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
-pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[];
+pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[(
+    "DL3009",
+    "hadolint accepts any `rm -rf` as removing the apt lists but not `apt-get dist-clean` (apt >= 2.7) or `rm -r /var/lib/apt/lists`; \
+     Plimsoll requires the lists (or a parent directory) to be removed: e.g. docker-library+php/8.2/trixie/cli/Dockerfile:32 \
+     (dist-clean, hadolint reports), vimagick+dockerfiles/nodebb/Dockerfile.debian:17 (`rm -rf /tmp/npm*`, hadolint silent)",
+)];
