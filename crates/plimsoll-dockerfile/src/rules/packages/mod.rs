@@ -12,6 +12,9 @@ crate::rules::group! {
     zypper_install_pin,
     dnf_install_pin,
     go_install_pin,
+    os_upgrade,
+    zypper_dist_upgrade,
+    update_alone,
     apt_get_yes,
     yum_yes,
     zypper_yes,
@@ -24,6 +27,7 @@ crate::rules::group! {
     dnf_clean,
     zypper_clean,
     yarn_cache,
+    pip_cache,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
