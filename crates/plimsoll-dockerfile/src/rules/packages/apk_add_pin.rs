@@ -75,6 +75,7 @@ mod tests {
 
     #[test]
     fn flags_unpinned() {
+        assert_eq!(lines(&RULE, "# escape=`\nFROM a:1\nRUN apk add --no-cache `\n  curl\n"), [4]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN apk add --no-cache curl\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN apk update && \\\n  # tools\n  apk add git=2 \\\n    bash\n"), [5]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN <<EOF\napk add vim\nEOF\n"), [3]);
