@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         doc: r#"
 ## What it checks
 A `LABEL` key (also in `ONBUILD`) that is not in Docker's recommended
-format: lower-case letters, digits, `.` and `-` only, starting with a
+format: lower-case letters, digits, `.`, `-` and `_` only, starting with a
 letter and ending with a letter or digit, without `..` or `--`, and outside
 the namespaces Docker reserves (`com.docker.`, `io.docker.`,
 `org.dockerproject.`).
@@ -26,13 +26,13 @@ the namespaces Docker reserves (`com.docker.`, `io.docker.`,
 ## Why it matters
 Tools that read labels (registries, scanners, SBOM generators, policy
 engines) look for exact reverse-DNS keys such as
-`org.opencontainers.image.source`. A key like `Maintainer`, `build_date` or
+`org.opencontainers.image.source`. A key like `Maintainer`, `Build-Date` or
 `"app name"` is not found by them, so provenance and ownership metadata is
 effectively missing; keys in Docker's namespaces may be overwritten.
 
 ## Example
 ```dockerfile
-LABEL Version="1.2" build_date="2024-05-01"
+LABEL Version="1.2" Build-Date="2024-05-01"
 ```
 
 ## Use instead
@@ -61,9 +61,9 @@ fn problem(key: &str) -> Option<&'static str> {
     }
     if !key
         .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
     {
-        return Some("only lower-case letters, digits, '.' and '-' are allowed");
+        return Some("only lower-case letters, digits, '.', '-' and '_' are allowed");
     }
     if ["com.docker.", "io.docker.", "org.dockerproject."]
         .iter()
@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn flags_invalid_keys() {
         assert_eq!(lines(&RULE, "FROM a:1\nLABEL Version=1\n"), [2]);
-        assert_eq!(lines(&RULE, "FROM a:1\nLABEL build_date=x\n"), [2]);
+        assert_eq!(lines(&RULE, "FROM a:1\nLABEL build.Date=x\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nLABEL com.docker.x=1\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nLABEL a..b=1 c- =2\n".replace(" =2", "=2").as_str()), [2, 2]);
         assert_eq!(lines(&RULE, "FROM a:1\nLABEL a=1 \\\n  # the name\n  \"app name\"=x\n"), [4]);
@@ -118,6 +118,6 @@ mod tests {
     #[test]
     fn accepts_valid_keys() {
         assert!(lines(&RULE, "FROM a:1\nLABEL org.opencontainers.image.source=x maintainer=y\n").is_empty());
-        assert!(lines(&RULE, "FROM a:1\nLABEL \"com.example.vendor\"=\"ACME\" version-2=1\n").is_empty());
+        assert!(lines(&RULE, "FROM a:1\nLABEL \"com.example.vendor\"=\"ACME\" version-2=1 build_date=x\n").is_empty());
     }
 }

@@ -29,7 +29,20 @@ crate::rules::group! {
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
-pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[];
+pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[
+    (
+        "DL3025",
+        "HEALTHCHECK CMD in shell form is not reported: the check is not PID 1, so the signal-handling reason does not apply and `|| exit 1` needs a shell (e.g. yinyuanzhang+dockerfiles/data/s/siminn/tv-imagekit-proxy/Dockerfile:38)",
+    ),
+    (
+        "DL3020",
+        "ONBUILD ADD is checked too: the trigger runs the same ADD in every child build, hadolint 2.15 skips ONBUILD (e.g. yinyuanzhang+dockerfiles/data/s/shayashibara/docker-consul/Dockerfile:19)",
+    ),
+    (
+        "DL3003",
+        "ONBUILD RUN is checked too: the trigger runs the same cd in every child build, hadolint 2.15 skips ONBUILD (e.g. yinyuanzhang+dockerfiles/data/r/rufusmbugua/laravel-mysql/Dockerfile:10)",
+    ),
+];
 
 use std::collections::HashMap;
 

@@ -48,10 +48,12 @@ Join the commands with `&&` (or use a heredoc) in one `RUN`.
     check,
 };
 
-/// Commands of a RUN as hadolint counts them (ShellCheck's simple commands
-/// with a literal name).
+/// Commands of a RUN as hadolint counts them: ShellCheck's simple commands
+/// with a literal name (`[ … ]` and `[[ … ]]` are conditions, not commands).
 fn command_count(run: &Run<'_>) -> usize {
-    run.commands().filter(|c| command_name(c).is_some()).count()
+    run.commands()
+        .filter(|c| command_name(c).is_some_and(|n| n != "[" && n != "[["))
+        .count()
 }
 
 fn flags_key(inst: &Instruction) -> Vec<(String, Option<String>)> {
@@ -104,6 +106,7 @@ mod tests {
         assert_eq!(lines(&RULE, "FROM a:1\nRUN apt-get update\nRUN apt-get install -y x\n"), [3]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN a\n# note\n\nRUN b\nRUN c\n"), [5, 6]);
         assert_eq!(lines(&RULE, "FROM a:1\nONBUILD RUN a\nONBUILD RUN b\n"), [3]);
+        assert_eq!(lines(&RULE, "FROM a:1\nRUN a\nRUN [ -e f ] && b\n"), [3]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN --mount=type=cache,target=/c a\nRUN --mount=type=cache,target=/c b\n"), [3]);
     }
 
