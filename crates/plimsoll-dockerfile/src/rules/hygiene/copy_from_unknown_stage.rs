@@ -19,7 +19,8 @@ pub static RULE: Rule = Rule {
 A `COPY --from=NAME` where `NAME` is:
 - a plain name (no `:`, `/` or `@`) that no earlier `FROM … AS NAME` defines;
 - the name of a stage defined further down the file;
-- a stage number that is not an earlier stage.
+- a stage number that is not an earlier stage;
+- missing: `COPY --from build …` (without `=`) is a syntax error.
 
 Image references (`--from=nginx:1.27`, `--from=ghcr.io/o/tool`) and values
 built from variables are accepted; copying from the current stage is
@@ -63,7 +64,13 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
         else {
             continue;
         };
-        let Some(v) = flag.value.as_deref() else { continue };
+        let Some(v) = flag.value.as_deref() else {
+            out.push(Violation::new(
+                flag.span,
+                "COPY --from without a value: the flag needs --from=STAGE (with `=`); the build fails with \"missing a value on flag\"",
+            ));
+            continue;
+        };
         let v = v.trim_matches(|c| c == '"' || c == '\'');
         if v.is_empty() || v.contains('$') {
             continue;
@@ -103,6 +110,7 @@ mod tests {
         assert_eq!(lines(&RULE, "FROM a:1\nCOPY --from=later /x /y\nFROM b:1 AS later\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nFROM b:1\nCOPY --from=1 /x /y\n"), [3]);
         assert_eq!(lines(&RULE, "FROM a:1\nCOPY \\\n  # from the builder\n  --from=bilder /x /y\n"), [4]);
+        assert_eq!(lines(&RULE, "FROM a:1 AS build\nFROM b:1\nCOPY --from build /x /y\n"), [3]);
     }
 
     #[test]

@@ -125,6 +125,7 @@ mod tests {
         assert!(lines(&RULE, "FROM a:1\nCOPY . $APP\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nCOPY . 'C:\\app'\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nCOPY . c:/app\n").is_empty());
+        assert!(lines(&RULE, "# escape=`\nFROM a:1\nCOPY . C:\\app\\\n").is_empty());
         assert!(lines(&RULE, "FROM a:1 AS base\nWORKDIR /app\nFROM base\nCOPY . .\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nADD . .\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nONBUILD COPY . .\nWORKDIR /app\n").is_empty());

@@ -39,6 +39,10 @@ pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[
         "ONBUILD ADD is checked too: the trigger runs the same ADD in every child build, hadolint 2.15 skips ONBUILD (e.g. yinyuanzhang+dockerfiles/data/s/shayashibara/docker-consul/Dockerfile:19)",
     ),
     (
+        "DL3022",
+        "`COPY --from build` (no `=`) is reported: BuildKit rejects the flag without a value, hadolint reads no --from at all (vimagick+dockerfiles/obs-web-arm/Dockerfile:15)",
+    ),
+    (
         "DL3003",
         "ONBUILD RUN is checked too: the trigger runs the same cd in every child build, hadolint 2.15 skips ONBUILD (e.g. yinyuanzhang+dockerfiles/data/r/rufusmbugua/laravel-mysql/Dockerfile:10)",
     ),

@@ -130,18 +130,20 @@ fn analyse(form: &Form) -> Option<Finding> {
     let mut services: Vec<String> = Vec::new();
     for c in cmds.iter().filter(|c| !c.nested) {
         let Some(name) = command_base(c) else { continue };
-        if SUPERVISORS.contains(&name) {
+        let full = c.words.first().map_or("", |w| w.text.as_str());
+        let system_init = name != "init"
+            || matches!(full, "init" | "/init" | "/sbin/init" | "/usr/sbin/init" | "/bin/init" | "/usr/bin/init");
+        if SUPERVISORS.contains(&name) && system_init {
             return Some(Finding::Supervisor(name.to_string()));
         }
         if let Some(s) = init_script_start(c) {
             init_scripts.push(s);
-        } else if DAEMONS.contains(&name)
+        } else if (DAEMONS.contains(&name)
             || name.starts_with("php-fpm")
-            || c.next == Connector::Background
+            || c.next == Connector::Background)
+            && !services.iter().any(|s| s == name)
         {
-            if !services.iter().any(|s| s == name) {
-                services.push(name.to_string());
-            }
+            services.push(name.to_string());
         }
     }
     if !init_scripts.is_empty() {
@@ -210,6 +212,7 @@ mod tests {
         assert!(lines(&RULE, "FROM a:1\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"app\"]\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nCMD [\"/usr/sbin/sshd\", \"-D\"]\n").is_empty());
+        assert!(lines(&RULE, "FROM a:1\nCMD [\"/usr/local/bin/init\"]\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nRUN service mysql start && mysql < x\nCMD [\"mysqld\"]\n").is_empty());
         // an earlier stage's CMD is not the final image's
         assert!(lines(&RULE, "FROM a:1\nCMD [\"/sbin/init\"]\nFROM b:1\nCMD [\"app\"]\n").is_empty());

@@ -160,6 +160,8 @@ mod tests {
         assert_eq!(lines(&RULE, "FROM a:1\nRUN echo $(cat f | wc -l)\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN <<EOF\nset -e\ncat x | grep y\nEOF\n"), [4]);
         assert_eq!(lines(&RULE, "FROM a:1\nONBUILD RUN a | b\n"), [2]);
+        assert_eq!(lines(&RULE, "# escape=`\nFROM a:1\nRUN echo x `\n  | tee y\n"), [3]);
+        assert_eq!(lines(&RULE, "FROM a:1\nRUN { echo a; echo b; } | tee f\n"), [2]);
         // A SHELL in an earlier stage does not carry over; a later SHELL
         // without pipefail resets it.
         assert_eq!(
@@ -182,6 +184,7 @@ mod tests {
         assert!(lines(&RULE, "FROM a:1\nRUN set -euxo pipefail; a | b\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nRUN set -o pipefail && a | b\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nRUN a || b\n").is_empty());
+        assert!(lines(&RULE, "FROM a:1\nRUN case \"$(uname -m)\" in \\\n  x86_64|aarch64) a ;; \\\n  *) b ;; \\\n esac\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nRUN echo 'a | b'\n").is_empty());
         assert!(lines(&RULE, "FROM a:1\nRUN [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\", \"a | b\"]\n").is_empty());
     }

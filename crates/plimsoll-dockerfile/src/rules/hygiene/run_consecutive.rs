@@ -56,7 +56,10 @@ fn command_count(run: &Run<'_>) -> usize {
         .count()
 }
 
-fn flags_key(inst: &Instruction) -> Vec<(String, Option<String>)> {
+/// The flags of a RUN, for comparing two RUNs.
+type FlagsKey = Vec<(String, Option<String>)>;
+
+fn flags_key(inst: &Instruction) -> FlagsKey {
     inst.flags
         .iter()
         .map(|f| (f.name.to_ascii_lowercase(), f.value.clone()))
@@ -66,7 +69,7 @@ fn flags_key(inst: &Instruction) -> Vec<(String, Option<String>)> {
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
     // Top-level instructions, and ONBUILD triggers as their own sequence.
     for onbuild in [false, true] {
-        let mut prev: Option<(Vec<(String, Option<String>)>, usize, u32)> = None;
+        let mut prev: Option<(FlagsKey, usize, u32)> = None;
         for (i, inst) in cx.df.instructions.iter().enumerate() {
             let inner = match (&inst.args, onbuild) {
                 (Args::Onbuild(inner), true) => inner.as_ref(),
