@@ -222,6 +222,8 @@ pub fn tokenize(src: &str) -> Script {
         pos: 0,
         nested: false,
         pending_heredocs: Vec::new(),
+        case_depth: 0,
+        pattern_next: false,
     }
     .run(&mut commands, 0);
     Script { commands }
@@ -232,6 +234,10 @@ struct Lexer<'a> {
     pos: usize,
     nested: bool,
     pending_heredocs: Vec<(String, bool)>,
+    /// Open `case … in` constructs.
+    case_depth: usize,
+    /// A `case` pattern (`x86_64|aarch64)`) comes next: its `|` is not a pipe.
+    pattern_next: bool,
 }
 
 struct Builder {
@@ -278,6 +284,17 @@ impl Builder {
 
     fn finish(self, next: Connector, nested: bool, out: &mut Vec<Command>) -> Connector {
         if self.words.is_empty() && self.assignments.is_empty() && self.redirects.is_empty() {
+            // After a closing reserved word (`{ …; } | tee`, `done | sort`,
+            // `fi && x`) the connector belongs to the group's last command.
+            if self.start.is_some()
+                && matches!(next, Connector::Pipe | Connector::And | Connector::Or)
+            {
+                if let Some(last) = out.last_mut() {
+                    if last.next == Connector::Seq {
+                        last.next = next;
+                    }
+                }
+            }
             // Nothing here: keep the stronger of the connectors for the next command.
             return if self.prev == Connector::Seq {
                 next
@@ -339,6 +356,16 @@ impl Lexer<'_> {
                 cmd.finish(Connector::End, self.nested, out);
                 return;
             };
+            if self.pattern_next
+                && !matches!(c, ' ' | '\t' | '\r' | '\n' | '#' | ';')
+                && !(c == '\\' && self.peek_at(1) == Some('\n'))
+            {
+                self.pattern_next = false;
+                if !self.at_word("esac") {
+                    self.skip_case_pattern();
+                    continue;
+                }
+            }
             match c {
                 ' ' | '\t' | '\r' => {
                     self.bump();
@@ -365,6 +392,8 @@ impl Lexer<'_> {
                     self.bump();
                     if self.peek() == Some(';') {
                         self.bump();
+                        // `;;` ends a case branch: a pattern or `esac` follows.
+                        self.pattern_next = self.case_depth > 0;
                     }
                     let prev = cmd.finish(Connector::Seq, self.nested, out);
                     cmd = Builder::new(prev_for(prev));
@@ -441,8 +470,51 @@ impl Lexer<'_> {
                 }
                 _ => {
                     let w = self.word(out);
+                    if cmd.words.is_empty() && !w.quoted && w.text == "esac" {
+                        self.case_depth = self.case_depth.saturating_sub(1);
+                    }
                     cmd.push_word(w);
+                    // `case WORD in`: patterns follow.
+                    if cmd.words.len() == 3
+                        && !cmd.words[0].quoted
+                        && cmd.words[0].text == "case"
+                        && !cmd.words[2].quoted
+                        && cmd.words[2].text == "in"
+                    {
+                        let prev = cmd.finish(Connector::Seq, self.nested, out);
+                        cmd = Builder::new(prev_for(prev));
+                        self.case_depth += 1;
+                        self.pattern_next = true;
+                    }
                 }
+            }
+        }
+    }
+
+    /// Whether the input continues with `word` followed by a delimiter.
+    fn at_word(&self, word: &str) -> bool {
+        self.starts_with(word)
+            && self.src[self.pos + word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')'))
+    }
+
+    /// Skips a `case` pattern up to and including its unquoted `)`.
+    fn skip_case_pattern(&mut self) {
+        if self.peek() == Some('(') {
+            self.bump();
+        }
+        let mut quote: Option<char> = None;
+        while let Some(c) = self.bump() {
+            match (quote, c) {
+                (None, '\'' | '"') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (q, '\\') if q != Some('\'') => {
+                    self.bump();
+                }
+                (None, ')') => return,
+                _ => {}
             }
         }
     }
@@ -638,6 +710,8 @@ impl Lexer<'_> {
                 pos: inner_start,
                 nested: true,
                 pending_heredocs: Vec::new(),
+                case_depth: 0,
+                pattern_next: false,
             };
             sub.run(out, 1);
             self.pos = sub.pos;
@@ -802,6 +876,37 @@ mod tests {
     }
 
     #[test]
+    fn case_patterns_are_not_pipes() {
+        let s = tokenize(
+            "case \"$arch\" in \\\n x86_64|aarch64) echo a ;; \\\n *) echo b | tee x ;; \\\n esac && make",
+        );
+        assert_eq!(names(&s), ["case", "echo", "echo", "tee", "make"]);
+        let piped: Vec<_> = s
+            .commands
+            .iter()
+            .filter(|c| c.next == Connector::Pipe)
+            .filter_map(|c| c.arg_texts().next())
+            .collect();
+        assert_eq!(piped, ["b"]);
+        // Not in a case: `a|b)` is still a pipe.
+        assert!(tokenize("a|b").has_pipe());
+    }
+
+    #[test]
+    fn groups_and_loops_pass_their_connector_on() {
+        let s = tokenize("{ echo a; echo b; } | tee f; for x in 1; do echo $x; done | sort");
+        let piped: Vec<_> = s
+            .commands
+            .iter()
+            .filter(|c| c.next == Connector::Pipe)
+            .filter_map(|c| c.arg_texts().next())
+            .collect();
+        assert_eq!(piped, ["b", "$x"]);
+        let s = tokenize("if a; then b; fi && c");
+        assert_eq!(s.commands[1].next, Connector::And);
+    }
+
+    #[test]
     fn unbalanced_input_does_not_panic() {
         for s in [
             "\"unterminated",
@@ -815,6 +920,10 @@ mod tests {
             "${",
             "x=(",
             "\\",
+            "case x in",
+            "case x in a",
+            "case x in (a|b",
+            "} | ; done |",
         ] {
             let _ = tokenize(s);
         }
