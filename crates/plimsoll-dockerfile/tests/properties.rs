@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use plimsoll_dockerfile::{audit, parse, shell, RuleConfig};
+use plimsoll_dockerfile::{RuleConfig, audit, parse, shell};
 use proptest::prelude::*;
 
 /// Fragments that exercise the grammar's corners, glued at random.
@@ -64,7 +64,10 @@ fn check_spans(src: &str) {
     }
     for f in audit("Dockerfile", src, &RuleConfig::default()) {
         let line = f.location.line.unwrap();
-        assert!(line >= 1 && (line as usize) <= src.lines().count() + 1, "{f:?}");
+        assert!(
+            line >= 1 && (line as usize) <= src.lines().count() + 1,
+            "{f:?}"
+        );
     }
 }
 
