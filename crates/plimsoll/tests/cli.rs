@@ -48,15 +48,15 @@ const UNTAGGED: &str = "FROM debian\nRUN echo hi\n";
 fn gate_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Dockerfile"), UNTAGGED).unwrap();
-    // PL-DF-101 is medium: passes the default (high) gate, fails at medium.
+    // Raise PL-DF-101 to critical: it alone decides a critical gate.
+    std::fs::write(
+        dir.path().join("plimsoll.toml"),
+        "[rules.severity]\n\"PL-DF-101\" = \"critical\"\n",
+    )
+    .unwrap();
     plimsoll()
         .current_dir(dir.path())
-        .args(["dockerfile", "Dockerfile"])
-        .assert()
-        .code(0);
-    plimsoll()
-        .current_dir(dir.path())
-        .args(["dockerfile", "--fail-on", "medium", "Dockerfile"])
+        .args(["dockerfile", "--fail-on", "critical", "Dockerfile"])
         .assert()
         .code(1);
     plimsoll()
@@ -64,11 +64,16 @@ fn gate_and_exit_codes() {
         .args([
             "dockerfile",
             "--fail-on",
-            "medium",
+            "critical",
             "--ignore",
             "DL3006",
             "Dockerfile",
         ])
+        .assert()
+        .code(0);
+    plimsoll()
+        .current_dir(dir.path())
+        .args(["dockerfile", "--fail-on", "never", "Dockerfile"])
         .assert()
         .code(0);
     // Usage errors.
@@ -125,7 +130,7 @@ fn config_file_env_and_inline_suppression() {
     std::fs::write(dir.path().join("Dockerfile"), UNTAGGED).unwrap();
     std::fs::write(
         dir.path().join("plimsoll.toml"),
-        "fail_on = \"low\"\n[rules.severity]\n\"from-untagged\" = \"critical\"\n",
+        "fail_on = \"critical\"\n[rules.severity]\n\"from-untagged\" = \"critical\"\n",
     )
     .unwrap();
     let out = plimsoll()
@@ -137,7 +142,9 @@ fn config_file_env_and_inline_suppression() {
         .stdout
         .clone();
     let v = json_of(&out);
-    assert_eq!(v["targets"][0]["findings"][0]["severity"], "critical");
+    let f = v["targets"][0]["findings"].as_array().unwrap();
+    let untagged = f.iter().find(|f| f["id"] == "PL-DF-101").unwrap();
+    assert_eq!(untagged["severity"], "critical");
     // Environment overrides the file.
     plimsoll()
         .current_dir(dir.path())
