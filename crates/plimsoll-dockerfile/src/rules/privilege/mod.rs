@@ -1,5 +1,6 @@
 //! Privilege rules.
 
+mod modes;
 mod stage_env;
 
 crate::rules::group! {
@@ -7,6 +8,8 @@ crate::rules::group! {
     user_missing,
     run_sudo,
     run_su,
+    chmod_world_writable,
+    chmod_setuid,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
