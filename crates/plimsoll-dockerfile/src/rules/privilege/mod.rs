@@ -1,6 +1,7 @@
 //! Privilege rules.
 
 mod modes;
+mod ports;
 mod stage_env;
 
 crate::rules::group! {
@@ -10,6 +11,10 @@ crate::rules::group! {
     run_su,
     chmod_world_writable,
     chmod_setuid,
+    expose_sensitive_port,
+    expose_invalid_port,
+    expose_host_port,
+    expose_wide_range,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
