@@ -48,9 +48,7 @@ pub fn parse_mode(s: &str) -> Option<ModeBits> {
                 return None;
             }
             rest = &rest[1..];
-            let perm_end = rest
-                .find(|c: char| matches!(c, '+' | '-' | '='))
-                .unwrap_or(rest.len());
+            let perm_end = rest.find(['+', '-', '=']).unwrap_or(rest.len());
             let perms = &rest[..perm_end];
             rest = &rest[perm_end..];
             if !perms.chars().all(|c| "rwxXstugo".contains(c)) {
