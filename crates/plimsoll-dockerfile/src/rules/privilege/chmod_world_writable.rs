@@ -123,6 +123,8 @@ mod tests {
         assert_eq!(lines(&RULE, "FROM d:1\nRUN <<EOF\nmkdir /x\nchmod -R 0777 /x\nEOF\n"), [4]);
         assert_eq!(lines(&RULE, "FROM d:1\nRUN [\"chmod\", \"777\", \"/x\"]\n"), [2]);
         assert_eq!(lines(&RULE, "FROM d:1\nONBUILD RUN chmod 777 /x\n"), [2]);
+        assert_eq!(lines(&RULE, "FROM d:1\nRUN [\"sh\", \"-c\", \"chmod -R a+w /srv\"]\n"), [2]);
+        assert_eq!(lines(&RULE, "# escape=`\nFROM d:1\nRUN mkdir /x `\n  && chmod 0777 /x\n"), [4]);
         assert_eq!(lines(&RULE, "FROM d:1\nRUN find /x -type d | xargs true; chmod 777 /x\n"), [2]);
     }
 

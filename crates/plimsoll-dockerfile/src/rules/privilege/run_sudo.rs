@@ -100,6 +100,19 @@ mod tests {
     }
 
     #[test]
+    fn sh_c_exec_form_and_span() {
+        assert_eq!(lines(&RULE, "FROM d:1\nRUN [\"/bin/sh\", \"-c\", \"make && sudo make install\"]\n"), [2]);
+        let src = "FROM d:1\nRUN make && \\\n    sudo make install\n";
+        let df = crate::parse(src).unwrap();
+        let config = crate::rules::RuleConfig::default();
+        let cx = crate::rules::Ctx::new(&df, &config);
+        let mut v = Vec::new();
+        (RULE.check)(&cx, &mut v);
+        assert_eq!(v.len(), 1);
+        assert_eq!(&src[v[0].span.start as usize..v[0].span.end as usize], "sudo");
+    }
+
+    #[test]
     fn ignores_sudo_as_an_argument() {
         assert!(lines(&RULE, "FROM d:1\nRUN apt-get install -y sudo\n").is_empty());
         assert!(lines(&RULE, "FROM d:1\nRUN echo 'sudo make'\n").is_empty());
