@@ -2,7 +2,14 @@
 
 crate::rules::group! {
     from_untagged,
+    from_latest,
+    from_no_digest,
+    from_untrusted_registry,
+    from_platform_fixed,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
-pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[];
+pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[(
+    "DL3029",
+    "hadolint reports every FROM --platform, Plimsoll accepts values built from variables (--platform=$BUILDPLATFORM is the documented cross-compilation pattern) and reports fixed or invalid values; no corpus file uses --platform",
+)];
