@@ -38,6 +38,9 @@ pub(crate) fn render(report: &Report, opts: &RenderOptions) -> String {
     blocks.join("\n")
 }
 
+/// Total width of the findings table, in columns.
+const TABLE_WIDTH: u16 = 120;
+
 fn target_block(target: &TargetReport, opts: &RenderOptions) -> String {
     let heading = format!(
         "{} — {}",
@@ -53,7 +56,10 @@ fn target_block(target: &TargetReport, opts: &RenderOptions) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
+        // A fixed width keeps output identical on every terminal and in
+        // logs; long messages wrap inside their cell.
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(TABLE_WIDTH)
         .set_header(["Location", "Severity", "Rule", "Message"]);
     if opts.color {
         table.enforce_styling();
