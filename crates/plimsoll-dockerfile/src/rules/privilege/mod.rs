@@ -18,6 +18,7 @@ crate::rules::group! {
     volume_sensitive,
     useradd_no_log_init,
     user_non_numeric,
+    workdir_system_dir,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.

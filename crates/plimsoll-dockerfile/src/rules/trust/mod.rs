@@ -6,6 +6,7 @@ crate::rules::group! {
     from_no_digest,
     from_untrusted_registry,
     from_platform_fixed,
+    from_platform_redundant,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
