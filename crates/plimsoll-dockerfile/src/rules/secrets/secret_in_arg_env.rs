@@ -157,6 +157,10 @@ mod tests {
 
     #[test]
     fn flags_literal_secrets() {
+        assert_eq!(
+            lines(&RULE, "# escape=`\nFROM a:1\nENV A=1 `\n  DB_PASSWORD=hunter2\n"),
+            [4]
+        );
         assert_eq!(lines(&RULE, "FROM a:1\nENV DB_PASSWORD=hunter2\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nENV PGPASSWORD app\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nARG API_KEY=abc123def\n"), [2]);

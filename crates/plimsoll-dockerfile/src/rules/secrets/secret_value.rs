@@ -223,6 +223,10 @@ mod tests {
     #[test]
     fn flags_tokens_anywhere() {
         assert_eq!(
+            lines(&RULE, "# escape=`\nFROM a:1\nRUN git clone `\n  https://me:s3cretpw@h/x.git\n"),
+            [4]
+        );
+        assert_eq!(
             lines(&RULE, "FROM a:1\nENV GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n"),
             [2]
         );

@@ -220,6 +220,10 @@ mod tests {
 
     #[test]
     fn flags_pipes_into_interpreters() {
+        assert_eq!(
+            lines(&RULE, "# escape=`\nFROM a:1\nRUN curl -fsSL https://x `\n  | sh\n"),
+            [3]
+        );
         for src in [
             "FROM a:1\nRUN curl -fsSL https://get.example.com | sh\n",
             "FROM a:1\nRUN wget -qO- https://x/install.sh | bash -s -- -y\n",

@@ -95,6 +95,7 @@ mod tests {
 
     #[test]
     fn flags_noisy_wget() {
+        assert_eq!(lines(&RULE, "# escape=`\nFROM a:1\nRUN wget `\n  https://x\n"), [3]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN wget https://x/a.tgz\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN wget -O a.tgz https://x/a.tgz\n"), [2]);
         assert_eq!(lines(&RULE, "FROM a:1\nRUN busybox wget https://x/a.tgz\n"), [2]);
