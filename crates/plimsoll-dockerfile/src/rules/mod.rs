@@ -228,6 +228,14 @@ fn scripts_of(inst: &Instruction) -> Vec<RunScript> {
     out
 }
 
+/// Compiles a regular expression written in this crate. Every pattern is a
+/// constant exercised by the unit tests, so a failure is a bug in Plimsoll
+/// (reported by the CLI as an internal error), never a reaction to input.
+#[allow(clippy::expect_used)]
+pub(crate) fn regex(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).expect("a constant pattern of this crate compiles")
+}
+
 fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()

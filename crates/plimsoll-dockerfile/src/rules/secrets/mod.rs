@@ -250,11 +250,7 @@ pub(crate) struct SecretMatch {
     pub end: usize,
 }
 
-fn re(s: &str) -> Regex {
-    // The patterns are constants covered by unit tests.
-    #[allow(clippy::unwrap_used)]
-    Regex::new(s).unwrap()
-}
+use crate::rules::regex as re;
 
 static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     vec![

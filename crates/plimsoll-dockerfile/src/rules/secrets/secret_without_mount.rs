@@ -63,11 +63,7 @@ and read it in the `RUN` that needs it through `--mount=type=secret`
     check,
 };
 
-static VAR_REF: LazyLock<Regex> = LazyLock::new(|| {
-    // A constant pattern, covered by the tests.
-    #[allow(clippy::unwrap_used)]
-    Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").unwrap()
-});
+static VAR_REF: LazyLock<Regex> = LazyLock::new(|| crate::rules::regex(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"));
 
 pub(crate) fn has_secret_mount(inst: &Instruction) -> bool {
     inst.flags_named("mount").any(|f| {

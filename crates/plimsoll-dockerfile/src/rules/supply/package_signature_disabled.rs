@@ -64,10 +64,7 @@ verification. For local packages, sign them or verify a pinned checksum.
     check,
 };
 
-fn re(s: &str) -> Regex {
-    #[allow(clippy::unwrap_used)]
-    Regex::new(s).unwrap()
-}
+use crate::rules::regex as re;
 
 /// Configuration text that disables verification, with a description.
 static MARKERS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {

@@ -58,17 +58,13 @@ pinned image (`COPY --from=image@sha256:… /bin/tool /usr/local/bin/`).
     check,
 };
 
-static SUBST_DOWNLOAD: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)]
-    Regex::new(r"(?:\$\(|`)\s*(?:sudo\s+)?(?:\S*/)?(?:curl|wget)\b").unwrap()
-});
+static SUBST_DOWNLOAD: LazyLock<Regex> =
+    LazyLock::new(|| crate::rules::regex(r"(?:\$\(|`)\s*(?:sudo\s+)?(?:\S*/)?(?:curl|wget)\b"));
 
 static PROCESS_SUBST: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)]
-    Regex::new(
+    crate::rules::regex(
         r"(?:^|[\s;&|(])(?:\S*/)?(?:bash|zsh|ksh|sh|source|\.|python[0-9.]*|perl|ruby|node)\s+(?:-\S+\s+)*<\(\s*(?:sudo\s+)?(?:\S*/)?(?:curl|wget)\b",
     )
-    .unwrap()
 });
 
 /// Whether an interpreter invoked with `args` runs the program it reads on stdin.

@@ -14,6 +14,8 @@ pub static RULE: Rule = Rule {
         category: "trust",
         equivalents: Equivalents {
             hadolint: &["DL3026"],
+            cis: &["4.2"],
+            dockle: &["CIS-DI-0002"],
             ..Equivalents::NONE
         },
         doc: r#"
