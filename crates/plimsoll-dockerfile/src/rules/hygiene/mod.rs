@@ -26,6 +26,7 @@ crate::rules::group! {
     copy_relative_no_workdir,
     label_key_invalid,
     stage_unused,
+    flag_invalid,
 }
 
 /// hadolint rules of this group where Plimsoll deliberately differs, with the reason.
