@@ -214,13 +214,23 @@ const RESERVED_PREFIX: &[&str] = &[
     "esac",
 ];
 
+/// Subshells and substitutions nested deeper than this are read as plain
+/// text: real scripts nest a few levels, and recursion must stay bounded on
+/// hostile input.
+const MAX_NESTING: usize = 64;
+
 /// Tokenize a shell script. Never fails: unbalanced quotes run to the end.
 pub fn tokenize(src: &str) -> Script {
+    tokenize_at(src, 0)
+}
+
+fn tokenize_at(src: &str, nesting: usize) -> Script {
     let mut commands = Vec::new();
     Lexer {
         src,
         pos: 0,
-        nested: false,
+        nested: nesting > 0,
+        nesting,
         pending_heredocs: Vec::new(),
         case_depth: 0,
         pattern_next: false,
@@ -233,6 +243,8 @@ struct Lexer<'a> {
     src: &'a str,
     pos: usize,
     nested: bool,
+    /// How many subshells/substitutions enclose this lexer (see [`MAX_NESTING`]).
+    nesting: usize,
     pending_heredocs: Vec<(String, bool)>,
     /// Open `case … in` constructs.
     case_depth: usize,
@@ -425,6 +437,12 @@ impl Lexer<'_> {
                     }
                     cmd.finish(Connector::Pipe, self.nested, out);
                     cmd = Builder::new(Connector::Pipe);
+                }
+                '(' if self.nesting + depth >= MAX_NESTING => {
+                    // Too deep: a separator, without recursing.
+                    self.bump();
+                    let prev = cmd.finish(Connector::Seq, self.nested, out);
+                    cmd = Builder::new(prev_for(prev));
                 }
                 '(' => {
                     self.bump();
@@ -699,7 +717,8 @@ impl Lexer<'_> {
     /// word; the commands inside `$(…)` and backticks are tokenized too.
     fn substitution(&mut self, text: &mut String, out: &mut Vec<Command>) {
         let s = self.pos;
-        if self.starts_with("$((") {
+        // Arithmetic, or a substitution nested too deep to tokenize: skipped.
+        if self.starts_with("$((") || (self.starts_with("$(") && self.nesting >= MAX_NESTING) {
             self.pos += 1;
             self.skip_balanced('(', ')');
         } else if self.starts_with("$(") {
@@ -709,6 +728,7 @@ impl Lexer<'_> {
                 src: self.src,
                 pos: inner_start,
                 nested: true,
+                nesting: self.nesting + 1,
                 pending_heredocs: Vec::new(),
                 case_depth: 0,
                 pattern_next: false,
@@ -734,7 +754,11 @@ impl Lexer<'_> {
                 self.pos
             };
             let inner = &self.src[inner_start..end];
-            let mut sub = tokenize(inner);
+            let mut sub = if self.nesting >= MAX_NESTING {
+                Script::default()
+            } else {
+                tokenize_at(inner, self.nesting + 1)
+            };
             for mut c in sub.commands.drain(..) {
                 c.nested = true;
                 c.start += inner_start;
