@@ -117,7 +117,12 @@ impl Run<'_> {
 pub struct Ctx<'a> {
     pub df: &'a Dockerfile,
     pub config: &'a RuleConfig,
+    /// Global ARG values (defaults before the first FROM, with build-arg
+    /// overrides), computed once for all rules.
+    pub globals: HashMap<String, String>,
     runs: Vec<(usize, &'a Instruction, bool, Vec<RunScript>)>,
+    /// For each stage, the earlier stage its FROM builds on.
+    parents: Vec<Option<usize>>,
 }
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"];
@@ -134,7 +139,17 @@ impl<'a> Ctx<'a> {
                 runs.push((i, inner, onbuild, scripts_of(inner)));
             }
         }
-        Ctx { df, config, runs }
+        let globals = crate::vars::global_args(df, &config.build_args);
+        let parents = (0..df.stages.len())
+            .map(|i| parent_of(df, &globals, i))
+            .collect();
+        Ctx {
+            df,
+            config,
+            globals,
+            runs,
+            parents,
+        }
     }
 
     /// Every RUN, in file order, including ONBUILD RUN triggers.
@@ -150,6 +165,40 @@ impl<'a> Ctx<'a> {
     /// The run at an instruction index.
     pub fn run_at(&self, index: usize) -> Option<Run<'_>> {
         self.runs().find(|r| r.index == index)
+    }
+
+    /// A FROM image with the global ARGs expanded; `None` when it depends on
+    /// an ARG without a value.
+    pub fn resolve_image(&self, image: &str) -> Option<String> {
+        crate::vars::resolve_from_image(self.df, image, &self.globals)
+    }
+
+    /// The earlier stage that stage `stage` is built on (`FROM build AS
+    /// test`, or `FROM 0`), if any.
+    pub fn parent_stage(&self, stage: usize) -> Option<usize> {
+        self.parents.get(stage).copied().flatten()
+    }
+
+    /// The final stage and the stages it is built on, nearest first: the
+    /// stages whose layers make up the image.
+    pub fn final_chain(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.df.stages.len().checked_sub(1);
+        while let Some(s) = cur {
+            if chain.contains(&s) {
+                break;
+            }
+            chain.push(s);
+            cur = self.parent_stage(s);
+        }
+        chain
+    }
+
+    /// Whether the layers of stage `stage` end up in an image: it is the
+    /// final stage or another stage builds on it. (A stage that is only
+    /// `COPY --from`'d does not ship its layers.)
+    pub fn stage_ships(&self, stage: usize) -> bool {
+        stage + 1 == self.df.stages.len() || self.parents.contains(&Some(stage))
     }
 
     /// Instructions of the final stage.
@@ -171,6 +220,20 @@ impl<'a> Ctx<'a> {
                 _ => None,
             })
     }
+}
+
+/// The earlier stage a stage's FROM names, by name (after ARG expansion)
+/// or by number.
+fn parent_of(df: &Dockerfile, globals: &HashMap<String, String>, stage: usize) -> Option<usize> {
+    let st = df.stages.get(stage)?;
+    let image = crate::vars::resolve_from_image(df, &st.image, globals)?;
+    let lower = image.to_ascii_lowercase();
+    df.stages[..stage]
+        .iter()
+        .rev()
+        .find(|p| p.name.as_deref() == Some(lower.as_str()))
+        .map(|p| p.index)
+        .or_else(|| image.parse::<usize>().ok().filter(|n| *n < stage))
 }
 
 /// Tokenize what a RUN executes: the shell-form line; a heredoc body when

@@ -1,11 +1,9 @@
-use std::collections::HashMap;
 
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use super::{drop_quotes, is_windows_absolute, parent_stage};
+use super::{drop_quotes, is_windows_absolute};
 use crate::parser::{Args, Instruction, Keyword};
 use crate::rules::{Ctx, Rule, Violation};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -75,12 +73,11 @@ fn flag(inst: &Instruction, onbuild: bool, out: &mut Vec<Violation>) {
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
     let df = cx.df;
-    let globals: HashMap<String, String> = vars::global_args(df, &cx.config.build_args);
     // Whether a stage sets WORKDIR (by its end), for stages built on it.
     let mut set_at_end: Vec<bool> = Vec::with_capacity(df.stages.len());
     let mut any_in_chain: Vec<bool> = Vec::with_capacity(df.stages.len());
     for stage in &df.stages {
-        let parent = parent_stage(df, &globals, stage.index);
+        let parent = cx.parent_stage(stage.index);
         let mut set = parent.is_some_and(|p| set_at_end[p]);
         let insts = df.stage_instructions(stage.index);
         let chain_has = parent.is_some_and(|p| any_in_chain[p])

@@ -1,10 +1,8 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use super::final_chain;
 use crate::image_ref::ImageRef;
 use crate::parser::{Args, Keyword};
 use crate::rules::{Ctx, Rule, Violation};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -56,8 +54,7 @@ the probing (Kubernetes ignores `HEALTHCHECK` and uses its own probes).
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let chain = final_chain(cx.df, &globals);
+    let chain = cx.final_chain();
     let mut has_health = false;
     let mut has_start = false;
     for &s in &chain {
@@ -79,7 +76,7 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
     let Args::From { image, .. } = &from.args else {
         return;
     };
-    let resolved = vars::resolve_from_image(cx.df, &image.value, &globals);
+    let resolved = cx.resolve_image(&image.value);
     let scratch = resolved.as_deref().is_some_and(|r| ImageRef::parse(r).is_scratch());
     if scratch && !has_start {
         return;

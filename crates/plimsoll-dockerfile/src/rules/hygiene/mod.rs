@@ -49,8 +49,6 @@ pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[
     ),
 ];
 
-use std::collections::HashMap;
-
 use crate::parser::{Args, Dockerfile, Instruction, Keyword};
 use crate::shell::Command;
 
@@ -178,32 +176,6 @@ fn later_duplicates(df: &Dockerfile, kw: Keyword) -> Vec<(&Instruction, &Instruc
         }
     }
     out
-}
-
-/// The earlier stage a stage is built on (`FROM build AS test`), after
-/// expanding global ARG defaults.
-fn parent_stage(df: &Dockerfile, globals: &HashMap<String, String>, stage: usize) -> Option<usize> {
-    let st = df.stages.get(stage)?;
-    let image = crate::vars::resolve_from_image(df, &st.image, globals)?.to_ascii_lowercase();
-    df.stages[..stage]
-        .iter()
-        .rev()
-        .find(|s| s.name.as_deref() == Some(image.as_str()))
-        .map(|s| s.index)
-}
-
-/// The final stage and the stages it is built on, nearest first.
-fn final_chain(df: &Dockerfile, globals: &HashMap<String, String>) -> Vec<usize> {
-    let mut chain = Vec::new();
-    let mut cur = df.stages.len().checked_sub(1);
-    while let Some(s) = cur {
-        if chain.contains(&s) {
-            break;
-        }
-        chain.push(s);
-        cur = parent_stage(df, globals, s);
-    }
-    chain
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use super::{command_base, final_chain};
+use super::command_base;
 use crate::parser::{Args, Form, Instruction};
 use crate::rules::{Ctx, Rule, Violation};
 use crate::shell::{self, Command, Connector};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -153,8 +152,7 @@ fn analyse(form: &Form) -> Option<Finding> {
 }
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let chain = final_chain(cx.df, &globals);
+    let chain = cx.final_chain();
     // The last CMD and ENTRYPOINT in effect (nearest stage wins).
     let mut cmd: Option<&Instruction> = None;
     let mut entry: Option<&Instruction> = None;

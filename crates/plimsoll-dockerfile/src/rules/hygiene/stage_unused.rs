@@ -76,11 +76,11 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
     if df.stages.len() < 2 {
         return;
     }
-    let globals = vars::global_args(df, &cx.config.build_args);
+    let globals = &cx.globals;
     // deps[s]: stages that stage s refers to.
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); df.stages.len()];
     for stage in &df.stages {
-        match resolve(df, &globals, &stage.image) {
+        match resolve(df, globals, &stage.image) {
             Ok(Some(p)) if p < stage.index => deps[stage.index].push(p),
             Ok(_) => {}
             Err(()) => return,
@@ -103,7 +103,7 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
             }
         }
         for r in refs {
-            match resolve(df, &globals, &r) {
+            match resolve(df, globals, &r) {
                 Ok(Some(t)) => deps[s].push(t),
                 Ok(None) => {}
                 Err(()) => return,

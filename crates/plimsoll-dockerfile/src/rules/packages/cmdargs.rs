@@ -135,20 +135,12 @@ pub fn cache_mount_targets(inst: &Instruction) -> Vec<String> {
     out
 }
 
-/// Whether the layers of the instruction at `index` end up in an image: it
-/// is in the last stage, or in a stage that another `FROM` builds on. (A
-/// stage that is only `COPY --from`'d does not ship its layers.)
+/// Whether the layers of the instruction at `index` end up in an image (see
+/// [`Ctx::stage_ships`]).
 pub fn stage_ships(cx: &Ctx<'_>, index: usize) -> bool {
-    let stages = &cx.df.stages;
     match cx.df.instructions.get(index).and_then(|i| i.stage) {
-        Some(stage) => {
-            stage + 1 == stages.len()
-                || stages[stage]
-                    .name
-                    .as_deref()
-                    .is_some_and(|name| stages.iter().any(|o| o.image.eq_ignore_ascii_case(name)))
-        }
-        None => stages.is_empty(),
+        Some(stage) => cx.stage_ships(stage),
+        None => cx.df.stages.is_empty(),
     }
 }
 

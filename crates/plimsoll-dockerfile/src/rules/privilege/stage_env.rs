@@ -12,11 +12,10 @@ use crate::vars;
 /// only when re-declared in the stage; ENV wins over ARG; ENV of a parent
 /// stage is inherited by `FROM parent`).
 pub fn vars_at(cx: &Ctx<'_>, index: usize) -> HashMap<String, String> {
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
     let Some(stage) = cx.df.instructions.get(index).and_then(|i| i.stage) else {
-        return globals;
+        return cx.globals.clone();
     };
-    let (args, env) = scan(cx, stage, index, &globals, 0);
+    let (args, env) = scan(cx, stage, index, &cx.globals, 0);
     let mut m = args;
     m.extend(env);
     m
@@ -34,20 +33,6 @@ pub fn expand_at(cx: &Ctx<'_>, index: usize, s: &str) -> Option<String> {
     known.then_some(v)
 }
 
-/// The stage that stage `stage` builds on, if its FROM names an earlier stage.
-pub fn parent_stage(cx: &Ctx<'_>, stage: usize) -> Option<usize> {
-    let s = cx.df.stages.get(stage)?;
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let image = vars::resolve_from_image(cx.df, &s.image, &globals)?;
-    let lower = image.to_ascii_lowercase();
-    cx.df.stages[..stage]
-        .iter()
-        .rev()
-        .find(|p| p.name.as_deref() == Some(lower.as_str()))
-        .map(|p| p.index)
-        .or_else(|| image.parse::<usize>().ok().filter(|n| *n < stage))
-}
-
 type Scope = (HashMap<String, String>, HashMap<String, String>);
 
 fn scan(
@@ -63,7 +48,7 @@ fn scan(
         return (args, env);
     };
     if depth < 16 {
-        if let Some(p) = parent_stage(cx, stage) {
+        if let Some(p) = cx.parent_stage(stage) {
             let end = cx.df.stages[p].end;
             env = scan(cx, p, end, globals, depth + 1).1;
         }
@@ -122,7 +107,7 @@ pub fn effective_user(cx: &Ctx<'_>, stage: usize) -> Option<usize> {
         if last.is_some() {
             return last;
         }
-        cur = parent_stage(cx, cur)?;
+        cur = cx.parent_stage(cur)?;
     }
     None
 }
@@ -151,7 +136,7 @@ mod tests {
         assert_eq!(m.get("G"), None);
         assert_eq!(expand_at(&cx, 8, "$E-$H").as_deref(), Some("1x-2"));
         assert_eq!(expand_at(&cx, 8, "$NOPE"), None);
-        assert_eq!(parent_stage(&cx, 1), Some(0));
+        assert_eq!(cx.parent_stage(1), Some(0));
     }
 
     #[test]

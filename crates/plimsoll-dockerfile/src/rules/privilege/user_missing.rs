@@ -4,7 +4,6 @@ use super::stage_env::effective_user;
 use crate::image_ref::ImageRef;
 use crate::parser::Args;
 use crate::rules::{Ctx, Rule, Violation};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -83,15 +82,14 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
     };
     // The root of the chain of stages decides the base image.
     let mut base_stage = final_stage;
-    while let Some(p) = super::stage_env::parent_stage(cx, base_stage) {
+    while let Some(p) = cx.parent_stage(base_stage) {
         base_stage = p;
     }
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
     let base = cx
         .df
         .stages
         .get(base_stage)
-        .and_then(|s| vars::resolve_from_image(cx.df, &s.image, &globals));
+        .and_then(|s| cx.resolve_image(&s.image));
     if let Some(b) = &base {
         let r = ImageRef::parse(b);
         if r.tag.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("nonroot")) {

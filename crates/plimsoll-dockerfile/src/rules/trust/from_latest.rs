@@ -1,9 +1,6 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use crate::image_ref::ImageRef;
-use crate::parser::Args;
 use crate::rules::{Ctx, Rule, Violation};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -56,23 +53,12 @@ Renovate or Dependabot).
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let mut aliases: Vec<String> = Vec::new();
-    for inst in &cx.df.instructions {
-        let Args::From { image, alias } = &inst.args else {
-            continue;
-        };
-        let resolved = vars::resolve_from_image(cx.df, &image.value, &globals);
-        // Unknown ARGs: judge the reference as written, when its tag is literal.
-        let judged = resolved.clone().unwrap_or_else(|| image.value.clone());
-        let r = ImageRef::parse(&judged);
-        let is_stage = aliases.iter().any(|a| a.eq_ignore_ascii_case(&judged));
+    for f in super::from_images(cx) {
+        // Unknown ARGs: the reference is judged as written, when its tag is literal.
+        let r = f.reference();
         let latest = r.tag.as_deref() == Some("latest");
-        if latest && r.digest.is_none() && !is_stage && !r.is_scratch() {
-            let shown = match &resolved {
-                Some(v) if *v != image.value => format!("{} (= {v})", image.value),
-                _ => image.value.clone(),
-            };
+        if latest && r.digest.is_none() && !f.is_stage && !r.is_scratch() {
+            let (image, shown) = (f.image, f.shown());
             out.push(
                 Violation::new(
                     image.span,
@@ -82,9 +68,6 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
                 )
                 .with_evidence(image.raw.clone()),
             );
-        }
-        if let Some(a) = alias {
-            aliases.push(a.value.clone());
         }
     }
 }

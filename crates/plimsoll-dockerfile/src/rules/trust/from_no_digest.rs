@@ -1,9 +1,6 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use crate::image_ref::ImageRef;
-use crate::parser::Args;
 use crate::rules::{Ctx, Rule, Violation};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -55,22 +52,12 @@ updates so that they stay reviewed and current.
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let mut aliases: Vec<String> = Vec::new();
-    for inst in &cx.df.instructions {
-        let Args::From { image, alias } = &inst.args else {
-            continue;
-        };
-        if let Some(resolved) = vars::resolve_from_image(cx.df, &image.value, &globals) {
-            let r = ImageRef::parse(&resolved);
-            let is_stage = aliases.iter().any(|a| a.eq_ignore_ascii_case(&resolved));
+    for f in super::from_images(cx) {
+        if f.resolved.is_some() {
+            let r = f.reference();
             let tagged = r.tag.as_deref().is_some_and(|t| t != "latest" && !t.is_empty());
-            if tagged && r.digest.is_none() && !is_stage && !r.is_scratch() {
-                let shown = if resolved == image.value {
-                    resolved.clone()
-                } else {
-                    format!("{} (= {resolved})", image.value)
-                };
+            if tagged && r.digest.is_none() && !f.is_stage && !r.is_scratch() {
+                let (image, shown) = (f.image, f.shown());
                 out.push(
                     Violation::new(
                         image.span,
@@ -81,9 +68,6 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
                     .with_evidence(image.raw.clone()),
                 );
             }
-        }
-        if let Some(a) = alias {
-            aliases.push(a.value.clone());
         }
     }
 }

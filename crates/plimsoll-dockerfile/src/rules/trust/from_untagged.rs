@@ -1,9 +1,6 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
 use crate::rules::{Ctx, Rule, Violation};
-use crate::image_ref::ImageRef;
-use crate::parser::Args;
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -49,21 +46,11 @@ Name an explicit version tag, and pin a digest where reproducibility matters.
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let mut aliases: Vec<String> = Vec::new();
-    for inst in &cx.df.instructions {
-        let Args::From { image, alias } = &inst.args else {
-            continue;
-        };
-        if let Some(resolved) = vars::resolve_from_image(cx.df, &image.value, &globals) {
-            let r = ImageRef::parse(&resolved);
-            let is_stage = aliases.iter().any(|a| a.eq_ignore_ascii_case(&resolved));
-            if !r.is_scratch() && !is_stage && r.tag.is_none() && r.digest.is_none() {
-                let shown = if resolved == image.value {
-                    resolved.clone()
-                } else {
-                    format!("{} (= {resolved})", image.value)
-                };
+    for f in super::from_images(cx) {
+        if f.resolved.is_some() {
+            let r = f.reference();
+            if !r.is_scratch() && !f.is_stage && r.tag.is_none() && r.digest.is_none() {
+                let (image, shown) = (f.image, f.shown());
                 out.push(
                     Violation::new(
                         image.span,
@@ -72,9 +59,6 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
                     .with_evidence(image.raw.clone()),
                 );
             }
-        }
-        if let Some(a) = alias {
-            aliases.push(a.value.clone());
         }
     }
 }

@@ -1,9 +1,6 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use crate::image_ref::ImageRef;
-use crate::parser::Args;
 use crate::rules::{Ctx, Rule, Violation};
-use crate::vars;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -135,27 +132,17 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
     if entries.is_empty() {
         return;
     }
-    let globals = vars::global_args(cx.df, &cx.config.build_args);
-    let mut aliases: Vec<String> = Vec::new();
-    for inst in &cx.df.instructions {
-        let Args::From { image, alias } = &inst.args else {
-            continue;
-        };
-        if let Some(resolved) = vars::resolve_from_image(cx.df, &image.value, &globals) {
-            let r = ImageRef::parse(&resolved);
-            let is_stage = aliases.iter().any(|a| a.eq_ignore_ascii_case(&resolved));
-            if !is_stage && !r.is_scratch() {
+    for f in super::from_images(cx) {
+        if f.resolved.is_some() {
+            let r = f.reference();
+            if !f.is_stage && !r.is_scratch() {
                 let host = canonical_host(r.registry_or_hub());
                 let mut repository = r.repository.to_ascii_lowercase();
                 if host == "docker.io" && !repository.contains('/') {
                     repository = format!("library/{repository}");
                 }
                 if !entries.iter().any(|e| e.allows(&host, &repository)) {
-                    let shown = if resolved == image.value {
-                        resolved.clone()
-                    } else {
-                        format!("{} (= {resolved})", image.value)
-                    };
+                    let (image, shown) = (f.image, f.shown());
                     out.push(
                         Violation::new(
                             image.span,
@@ -167,9 +154,6 @@ fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
                     );
                 }
             }
-        }
-        if let Some(a) = alias {
-            aliases.push(a.value.clone());
         }
     }
 }
