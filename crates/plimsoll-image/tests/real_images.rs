@@ -3,6 +3,8 @@
 //! whiteouts match the recorded root filesystem, digests are verified, and
 //! a tampered blob is refused with an error naming it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 mod common;
 
 use std::collections::BTreeSet;

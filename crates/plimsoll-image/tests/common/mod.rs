@@ -1,7 +1,7 @@
 //! Shared helpers: the real OCI layout in ../shared/data, its conversions by
 //! skopeo (made once per data version, reused across test processes), and a
 //! few analyzers for tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,15 +60,14 @@ pub fn converted(image: &str) -> PathBuf {
     let work = tempfile::tempdir_in(&root).unwrap();
     let w = work.path();
     let src = format!("oci:{}:{image}", oci_dir().display());
-    let dest = |s: &str| format!("{s}");
     skopeo(&[
         "copy",
         "-q",
         &src,
-        &dest(&format!(
+        &format!(
             "docker-archive:{}:{image}:latest",
             w.join("docker.tar").display()
-        )),
+        ),
     ]);
     skopeo(&[
         "copy",
