@@ -105,9 +105,17 @@ fn by_platform<'a>(
     options: &OpenOptions,
 ) -> Result<&'a Descriptor, ImageError> {
     let want = options.platform.clone().unwrap_or_else(Platform::host);
+    let unplatformed: Vec<&Descriptor> =
+        manifests.iter().filter(|d| d.platform.is_none()).collect();
     manifests
         .iter()
         .find(|d| d.platform.as_ref().is_some_and(|p| want.matches(p)))
+        // An index with a single entry that names no platform (e.g. an
+        // index of indexes) leads to that entry.
+        .or(match unplatformed.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        })
         .ok_or_else(|| ImageError::NoPlatform {
             source_name: source.to_owned(),
             wanted: want.to_string(),
