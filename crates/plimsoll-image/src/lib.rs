@@ -7,7 +7,7 @@
 //! the fly, the tar walked with hard caps ([`Limits`]), whiteouts recorded,
 //! and wanted entries handed to [`Analyzer`]s. Layers are analysed in
 //! parallel and cached by diff_id and analyzer version ([`LayerCache`]);
-//! [`squash`] then applies whiteouts and opaque dirs, last writer wins,
+//! [`squash()`] then applies whiteouts and opaque dirs, last writer wins,
 //! remembering which layer (and history entry) introduced each file.
 //!
 //! Nothing is ever extracted to disk; the only files written are the
