@@ -20,6 +20,9 @@ pub trait Analyzer: Send + Sync {
     fn version(&self) -> u32;
     /// Whether the analyzer wants this entry (`path` is normalised,
     /// relative: `var/lib/dpkg/status`). Called for every entry: keep it cheap.
+    /// Hard links, symlinks and directories carry no content (their reader
+    /// is empty); a hard link's target is in [`FileEntry::link`], and the
+    /// squash gives it the target's size. GNU sparse files are not offered.
     fn wants(&self, path: &str, kind: EntryKind) -> bool;
     /// Analyzes one wanted entry; `Ok(None)` records nothing.
     fn analyze(
