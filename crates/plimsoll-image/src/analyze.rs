@@ -1,0 +1,224 @@
+//! Runs analyzers over an artifact: every layer in parallel and
+//! independently (from the cache when it can), then the squash.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::analyzer::{Analyzer, AnalyzerOutput};
+use crate::cache::{CachedLayer, LayerCache};
+use crate::digest::Digest;
+use crate::error::{ImageError, LayerError};
+use crate::layer::{Compression, Expected, LayerFiles, Limits, read_layer};
+use crate::source::Artifact;
+use crate::squash::{Squashed, squash};
+
+/// Options for [`analyze`].
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    /// Caps on hostile input.
+    pub limits: Limits,
+    /// The layer cache ([`LayerCache::disabled`] for `--no-cache`).
+    pub cache: LayerCache,
+    /// Threads for layers (default: rayon's global pool).
+    pub threads: Option<usize>,
+}
+
+/// One layer's analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerAnalysis {
+    /// Index in the manifest.
+    pub index: usize,
+    /// diff_id (verified when the layer was read).
+    pub diff_id: Digest,
+    /// Digest of the blob as read.
+    pub blob_digest: Digest,
+    /// Size of the blob.
+    pub blob_size: u64,
+    /// Uncompressed size.
+    pub uncompressed_size: u64,
+    /// Compression detected.
+    pub compression: Compression,
+    /// Index of the history entry that produced the layer.
+    pub history: Option<usize>,
+    /// That entry's `created_by`.
+    pub created_by: Option<String>,
+    /// Whether everything came from the cache (the blob was not read).
+    pub from_cache: bool,
+    /// The file table.
+    pub files: LayerFiles,
+    /// Analyzer outputs by name.
+    pub outputs: BTreeMap<String, AnalyzerOutput>,
+}
+
+/// An analyzer result whose file survives in the squashed image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Surviving<'a> {
+    /// The file.
+    pub path: &'a str,
+    /// The layer that introduced it.
+    pub layer: &'a LayerAnalysis,
+    /// The analyzer's value.
+    pub value: &'a serde_json::Value,
+}
+
+/// The analysis of a whole image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageAnalysis {
+    /// Per layer, base first.
+    pub layers: Vec<LayerAnalysis>,
+    /// The squashed file system.
+    pub squashed: Squashed,
+    /// Non-fatal problems (cache writes that failed).
+    pub warnings: Vec<String>,
+}
+
+impl ImageAnalysis {
+    /// The layer that introduced the file at `path`, if it survives.
+    pub fn introduced_by(&self, path: &str) -> Option<&LayerAnalysis> {
+        self.squashed
+            .get(path)
+            .and_then(|f| self.layers.get(f.layer))
+    }
+
+    /// An analyzer's results on files that survive the squash (a result on
+    /// a file that a later layer overwrote or deleted is dropped).
+    pub fn surviving(&self, analyzer: &str) -> Vec<Surviving<'_>> {
+        let mut out = Vec::new();
+        for layer in &self.layers {
+            let Some(o) = layer.outputs.get(analyzer) else {
+                continue;
+            };
+            for r in &o.results {
+                if self
+                    .squashed
+                    .get(&r.path)
+                    .is_some_and(|f| f.layer == layer.index)
+                {
+                    out.push(Surviving {
+                        path: &r.path,
+                        layer,
+                        value: &r.value,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Reads (or loads from cache) every layer of `artifact` with `analyzers`,
+/// in parallel, then squashes. The first failing layer (in layer order)
+/// fails the whole analysis with an error naming it.
+pub fn analyze(
+    artifact: &Artifact,
+    analyzers: &[&dyn Analyzer],
+    options: &AnalyzeOptions,
+) -> Result<ImageAnalysis, ImageError> {
+    let run = || -> Vec<Result<(LayerAnalysis, Vec<String>), ImageError>> {
+        (0..artifact.layers.len())
+            .into_par_iter()
+            .map(|i| one_layer(artifact, i, analyzers, options))
+            .collect()
+    };
+    let results = match options.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        },
+        None => run(),
+    };
+    let mut layers = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
+    for r in results {
+        let (l, w) = r?;
+        layers.push(l);
+        warnings.extend(w);
+    }
+    let squashed = squash(layers.iter().map(|l| &l.files));
+    Ok(ImageAnalysis {
+        layers,
+        squashed,
+        warnings,
+    })
+}
+
+fn one_layer(
+    artifact: &Artifact,
+    index: usize,
+    analyzers: &[&dyn Analyzer],
+    options: &AnalyzeOptions,
+) -> Result<(LayerAnalysis, Vec<String>), ImageError> {
+    let layer = &artifact.layers[index];
+    let cache = &options.cache;
+    let wrap = |source: LayerError| ImageError::Layer {
+        index,
+        digest: layer.label(),
+        diff_id: layer.diff_id.to_string(),
+        source,
+    };
+    let mut outputs = BTreeMap::new();
+    let mut missing: Vec<&dyn Analyzer> = Vec::new();
+    for a in analyzers {
+        match cache.load_output(&layer.diff_id, a.name(), a.version()) {
+            Some(o) => {
+                outputs.insert(o.name.clone(), o);
+            }
+            None => missing.push(*a),
+        }
+    }
+    let cached = cache.load_layer(&layer.diff_id);
+    let mut warnings = Vec::new();
+    let (base, from_cache) = match cached {
+        Some(c) if missing.is_empty() => (c, true),
+        _ => {
+            let blob = artifact
+                .open_layer(index)
+                .map_err(|e| wrap(LayerError::Open(Box::new(e))))?;
+            let read = read_layer(
+                blob,
+                Expected {
+                    digest: layer.digest.as_ref(),
+                    size: layer.size,
+                    diff_id: &layer.diff_id,
+                },
+                &missing,
+                &options.limits,
+            )
+            .map_err(wrap)?;
+            let base = CachedLayer {
+                files: read.files,
+                compression: read.compression,
+                blob_digest: read.blob_digest,
+                blob_size: read.blob_size,
+                uncompressed_size: read.uncompressed_size,
+            };
+            if let Err(e) = cache.store_layer(&layer.diff_id, &base) {
+                warnings.push(e.to_string());
+            }
+            for (name, o) in read.outputs {
+                if let Err(e) = cache.store_output(&layer.diff_id, &o) {
+                    warnings.push(e.to_string());
+                }
+                outputs.insert(name, o);
+            }
+            (base, false)
+        }
+    };
+    Ok((
+        LayerAnalysis {
+            index,
+            diff_id: layer.diff_id.clone(),
+            blob_digest: base.blob_digest,
+            blob_size: base.blob_size,
+            uncompressed_size: base.uncompressed_size,
+            compression: base.compression,
+            history: layer.history,
+            created_by: layer.created_by.clone(),
+            from_cache,
+            files: base.files,
+            outputs,
+        },
+        warnings,
+    ))
+}
