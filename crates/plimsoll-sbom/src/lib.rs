@@ -26,6 +26,9 @@ pub mod os_release;
 pub mod package;
 pub mod purl;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{Error, Result};
 pub use os_release::Distro;
 pub use package::{Ecosystem, Package, set_distro};

@@ -17,6 +17,11 @@ use crate::package::{Ecosystem, Package};
 /// Path of the apk installed database, relative to the root.
 pub const INSTALLED_PATH: &str = "lib/apk/db/installed";
 
+/// Whether `path` (relative to the root; a leading `/` or `./` is ignored) is the apk database.
+pub fn wants(path: &str) -> bool {
+    path.trim_start_matches("./").trim_start_matches('/') == INSTALLED_PATH
+}
+
 #[derive(Default)]
 struct Record {
     line: usize,

@@ -83,7 +83,7 @@ pub fn read_blobs(data: &[u8], file: &str) -> Result<Vec<(u32, Vec<u8>)>> {
     }
     let min_blk = slots_end / BLK_SIZE;
     let file_blks = data.len() / BLK_SIZE;
-    let mut out = Vec::new();
+    let mut slots: Vec<(usize, u32, usize, usize)> = Vec::new();
     let mut at = HEADER_SIZE;
     while at + SLOT_SIZE <= slots_end {
         let slot = at;
@@ -113,6 +113,21 @@ pub fn read_blobs(data: &[u8], file: &str) -> Result<Vec<(u32, Vec<u8>)>> {
                 format!("slot of package {pkgidx}: blocks {blkoff}+{blkcnt} outside the data area"),
             ));
         }
+        slots.push((slot, pkgidx, blkoff, blkcnt));
+    }
+    // Blobs may not overlap (rpm checks the same): this also bounds the output
+    // to the file size, whatever the slots say.
+    slots.sort_by_key(|&(_, _, off, _)| off);
+    let mut last_end = min_blk;
+    let mut out = Vec::with_capacity(slots.len());
+    for (slot, pkgidx, blkoff, blkcnt) in slots {
+        if blkoff < last_end {
+            return Err(err(
+                slot,
+                format!("blob of package {pkgidx} overlaps another blob"),
+            ));
+        }
+        last_end = blkoff + blkcnt;
         let start = blkoff * BLK_SIZE;
         let end = (blkoff + blkcnt) * BLK_SIZE;
         let area = &data[start..end];
