@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use crate::package::Package;
 
 /// A distribution release, in os-release(5) terms.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Distro {
     /// `ID`: lowercase identifier (`debian`, `ubuntu`, `alpine`, `centos`, `almalinux`, `amzn`…).
     pub id: String,

@@ -4,7 +4,10 @@ use crate::os_release::Distro;
 use crate::purl::Purl;
 
 /// The packaging ecosystem a [`Package`] belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Ecosystem {
     /// Debian packages, from the dpkg database.
@@ -36,7 +39,7 @@ impl Ecosystem {
 ///
 /// [`Package::full_version`] gives the one string to compare with the ecosystem's
 /// version scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Package {
     /// The ecosystem (and so the purl type and version scheme).
     pub ecosystem: Ecosystem,
@@ -237,6 +240,15 @@ mod tests {
         assert_eq!(p.full_version(), "2:4.2.46-30.el7");
         p.refresh_purl(None);
         assert_eq!(p.purl, "pkg:rpm/bash@4.2.46-30.el7?arch=x86_64&epoch=2");
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let mut p = Package::new(Ecosystem::Deb, "curl", "7.88.1-10+deb12u8");
+        p.files = vec!["/usr/bin/curl".into()];
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"ecosystem\":\"deb\""), "{json}");
+        assert_eq!(serde_json::from_str::<Package>(&json).unwrap(), p);
     }
 
     #[test]
