@@ -23,6 +23,7 @@ pub mod layer;
 mod path;
 pub mod platform;
 pub mod reference;
+pub mod rootfs;
 pub mod source;
 pub mod spec;
 pub mod squash;
@@ -41,6 +42,7 @@ pub use layer::{
 };
 pub use platform::Platform;
 pub use reference::ImageReference;
+pub use rootfs::{Scanned, analyze_rootfs, analyze_target, is_dir_transport};
 pub use source::{Artifact, BlobStore, Layer, LocalSource, OpenOptions, Source, open};
 pub use squash::{RemovedFile, Squashed, SquashedFile, squash};
 pub use tarframe::EntryKind;

@@ -25,6 +25,7 @@ pub mod error;
 pub mod os_release;
 pub mod package;
 pub mod purl;
+pub mod scan;
 
 #[cfg(test)]
 mod proptests;

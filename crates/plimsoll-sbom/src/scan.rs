@@ -1,0 +1,303 @@
+//! The bridge between the image reader and the OS catalogers: an
+//! [`Analyzer`] that the layer walk feeds with package databases and release
+//! files, and [`os_inventory`], which turns the per-layer results of an
+//! analysed image into the distribution and its packages, each with the
+//! layer that introduced it.
+//!
+//! The catalogers stay blind to where bytes come from; only this module
+//! knows the image reader's types.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+
+use plimsoll_image::{Analyzer, AnalyzerError, EntryKind, EntryReader, ImageAnalysis};
+use serde::{Deserialize, Serialize};
+
+use crate::catalogers::{apk, dpkg, rpm};
+use crate::os_release::ReleaseFiles;
+use crate::{Distro, Package};
+
+/// Name of the OS analyzer (part of the layer cache key).
+pub const OS_ANALYZER: &str = "os-packages";
+
+/// Release files are small; anything larger is not one.
+const MAX_RELEASE_BYTES: usize = 64 * 1024;
+
+/// What the OS analyzer records for one file of a layer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsFile {
+    /// A release file's text (os-release, *-release, debian_version).
+    Release(String),
+    /// The packages a database lists.
+    Packages(Vec<Package>),
+    /// A dpkg file list (`info/NAME.list`, `status.d/NAME.md5sums`): the key and the paths.
+    DpkgFiles { key: String, files: Vec<String> },
+}
+
+/// Reads package databases and release files during the layer walk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsAnalyzer;
+
+/// Release-like files: the ones distribution detection reads, and the
+/// targets such files commonly link to (`etc/redhat-release ->
+/// almalinux-release`), so a symlinked release file can be resolved after
+/// the squash.
+fn release_like(path: &str) -> bool {
+    if ReleaseFiles::wants(path) {
+        return true;
+    }
+    match path.strip_prefix("etc/") {
+        Some(name) => {
+            !name.contains('/') && (name.ends_with("-release") || name.ends_with("_version"))
+        }
+        None => false,
+    }
+}
+
+impl Analyzer for OsAnalyzer {
+    fn name(&self) -> &str {
+        OS_ANALYZER
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn wants(&self, path: &str, kind: EntryKind) -> bool {
+        kind == EntryKind::File && (release_like(path) || crate::catalogers::wants(path))
+    }
+
+    fn analyze(
+        &self,
+        entry: &mut EntryReader<'_>,
+    ) -> Result<Option<serde_json::Value>, AnalyzerError> {
+        let path = entry.path().to_string();
+        let file = if release_like(&path) {
+            let data = entry.read_all()?;
+            if data.len() > MAX_RELEASE_BYTES {
+                return Ok(None);
+            }
+            OsFile::Release(String::from_utf8_lossy(&data).into_owned())
+        } else if let Some(kind) = dpkg::classify(&path) {
+            let data = entry.read_all()?;
+            match kind {
+                dpkg::DpkgFile::Status => OsFile::Packages(dpkg::parse_status(&data, &path)?),
+                dpkg::DpkgFile::StatusD => OsFile::Packages(dpkg::parse_status_d(&data, &path)?),
+                dpkg::DpkgFile::StatusDMd5sums(key) => OsFile::DpkgFiles {
+                    key,
+                    files: dpkg::parse_md5sums(&data),
+                },
+                dpkg::DpkgFile::InfoList(key) => OsFile::DpkgFiles {
+                    key,
+                    files: dpkg::parse_file_list(&data),
+                },
+            }
+        } else if apk::wants(&path) {
+            let data = entry.read_all()?;
+            OsFile::Packages(apk::parse_installed(&data, &path)?)
+        } else if let Some(kind) = rpm::DbKind::from_path(&path) {
+            let data = entry.read_all()?;
+            let sniffed = rpm::DbKind::sniff(&data).unwrap_or(kind);
+            if sniffed == rpm::DbKind::Sqlite {
+                // SQLite reads from a path: a private copy, opened read-only.
+                let mut tmp = tempfile::NamedTempFile::new()?;
+                tmp.write_all(&data)?;
+                tmp.flush()?;
+                OsFile::Packages(rpm::sqlite::read_path(tmp.path())?)
+            } else {
+                OsFile::Packages(rpm::read_database(&data, &path)?)
+            }
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(serde_json::to_value(file)?))
+    }
+}
+
+/// One package of the image's OS inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundPackage {
+    pub package: Package,
+    /// Index of the layer that introduced this version of the package (the
+    /// first layer whose database lists it with this version and arch).
+    pub layer: usize,
+    /// The database that lists it (`var/lib/dpkg/status`).
+    pub database: String,
+    /// Files the package owns that a later layer deleted behind the package
+    /// manager's back (whiteouts), at most [`MAX_MISSING_LISTED`].
+    pub missing_files: Vec<String>,
+}
+
+/// How many deleted files are listed per package.
+pub const MAX_MISSING_LISTED: usize = 50;
+
+/// The OS part of an image's inventory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsInventory {
+    pub distro: Option<Distro>,
+    pub packages: Vec<FoundPackage>,
+    /// Files the analyzer could not read (path and message).
+    pub errors: Vec<(String, String)>,
+}
+
+type PackageKey = (String, String, Option<String>);
+
+fn key_of(p: &Package) -> PackageKey {
+    (p.name.clone(), p.full_version(), p.arch.clone())
+}
+
+/// Assemble the OS inventory from an analysed image: the surviving release
+/// files (symlinks resolved in the squashed tree), the surviving package
+/// databases, dpkg file lists joined to their packages, the layer that
+/// introduced each package, and files removed behind dpkg/apk/rpm's back.
+pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
+    let mut inv = OsInventory::default();
+    for layer in &analysis.layers {
+        if let Some(out) = layer.outputs.get(OS_ANALYZER) {
+            inv.errors.extend(
+                out.errors
+                    .iter()
+                    .map(|e| (e.path.clone(), e.message.clone())),
+            );
+        }
+    }
+
+    let mut release_text: HashMap<&str, String> = HashMap::new();
+    let mut databases: Vec<(&str, usize, Vec<Package>)> = Vec::new();
+    let mut lists: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for s in analysis.surviving(OS_ANALYZER) {
+        match serde_json::from_value::<OsFile>(s.value.clone()) {
+            Ok(OsFile::Release(text)) => {
+                release_text.insert(s.path, text);
+            }
+            Ok(OsFile::Packages(pkgs)) => databases.push((s.path, s.layer.index, pkgs)),
+            Ok(OsFile::DpkgFiles { key, files }) => lists.entry(key).or_default().extend(files),
+            Err(e) => inv
+                .errors
+                .push((s.path.to_string(), format!("unreadable cached result: {e}"))),
+        }
+    }
+
+    // Release files, following symlinks inside the image.
+    let mut release = ReleaseFiles::new();
+    for p in ReleaseFiles::PATHS {
+        if let Some(target) = analysis.squashed.resolve(p) {
+            if let Some(text) = release_text.get(target.path.as_str()) {
+                release.insert(p, text.as_bytes());
+            }
+        }
+    }
+
+    // The layers in which each database listed each package version.
+    let mut history: HashMap<&str, Vec<(usize, BTreeSet<PackageKey>)>> = HashMap::new();
+    for layer in &analysis.layers {
+        let Some(out) = layer.outputs.get(OS_ANALYZER) else {
+            continue;
+        };
+        for r in &out.results {
+            if let Ok(OsFile::Packages(pkgs)) = serde_json::from_value::<OsFile>(r.value.clone()) {
+                let entry = history.entry(r.path.as_str()).or_default();
+                entry.push((layer.index, pkgs.iter().map(key_of).collect()));
+            }
+        }
+    }
+
+    let removed: BTreeSet<&str> = analysis
+        .squashed
+        .removed
+        .iter()
+        .map(|r| r.file.path.as_str())
+        .filter(|p| analysis.squashed.get(p).is_none())
+        .collect();
+
+    let mut all: Vec<FoundPackage> = Vec::new();
+    for (db, db_layer, pkgs) in databases {
+        let is_dpkg = dpkg::classify(db).is_some();
+        for mut p in pkgs {
+            if is_dpkg && p.files.is_empty() {
+                let qualified = p.arch.as_deref().map(|a| format!("{}:{a}", p.name));
+                if let Some(f) = qualified
+                    .and_then(|k| lists.get(&k))
+                    .or_else(|| lists.get(&p.name))
+                {
+                    p.files = f.clone();
+                }
+            }
+            let key = key_of(&p);
+            let layer = history
+                .get(db)
+                .and_then(|h| {
+                    h.iter()
+                        .find(|(_, keys)| keys.contains(&key))
+                        .map(|(l, _)| *l)
+                })
+                .unwrap_or(db_layer);
+            let missing_files = p
+                .files
+                .iter()
+                .filter(|f| removed.contains(f.trim_start_matches('/')))
+                .take(MAX_MISSING_LISTED)
+                .cloned()
+                .collect();
+            all.push(FoundPackage {
+                package: p,
+                layer,
+                database: db.to_string(),
+                missing_files,
+            });
+        }
+    }
+
+    let distro = release.detect().or_else(|| {
+        let pkgs: Vec<Package> = all.iter().map(|f| f.package.clone()).collect();
+        Distro::from_rpm_release_package(&pkgs)
+    });
+    if let Some(d) = &distro {
+        for f in &mut all {
+            f.package.set_distro(d);
+        }
+    }
+    inv.distro = distro;
+    inv.packages = all;
+    inv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_like_paths() {
+        for p in [
+            "etc/os-release",
+            "usr/lib/os-release",
+            "etc/almalinux-release",
+            "etc/debian_version",
+        ] {
+            assert!(release_like(p), "{p}");
+        }
+        for p in [
+            "etc/apt/sources.list",
+            "usr/lib/x-release",
+            "etc/ssl/x-release",
+        ] {
+            assert!(!release_like(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn os_file_round_trips_through_json() {
+        let f = OsFile::DpkgFiles {
+            key: "libc6:amd64".into(),
+            files: vec!["/lib/x".into()],
+        };
+        let v = serde_json::to_value(&f).unwrap();
+        match serde_json::from_value::<OsFile>(v).unwrap() {
+            OsFile::DpkgFiles { key, files } => {
+                assert_eq!((key.as_str(), files.len()), ("libc6:amd64", 1))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
