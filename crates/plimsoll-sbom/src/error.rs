@@ -54,6 +54,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An SBOM document (CycloneDX, SPDX, Plimsoll JSON) is malformed, or is
+    /// not what it claims to be, at a place in its JSON tree.
+    #[error("{file}: at {pointer}: {message}")]
+    Document {
+        /// The document, as the caller named it.
+        file: String,
+        /// JSON pointer (RFC 6901) of the offending value; `/` for the whole document.
+        pointer: String,
+        /// What is wrong there.
+        message: String,
+    },
 }
 
 impl Error {
@@ -76,6 +87,20 @@ impl Error {
     pub(crate) fn unsupported(file: &str, message: impl Into<String>) -> Self {
         Error::Unsupported {
             file: file.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn document(file: &str, pointer: &str, message: impl Into<String>) -> Self {
+        Error::Document {
+            file: file.to_owned(),
+            pointer: if pointer.is_empty() {
+                "/".to_owned()
+            } else {
+                pointer.to_owned()
+            },
             message: message.into(),
         }
     }

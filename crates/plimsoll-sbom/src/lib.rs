@@ -22,6 +22,8 @@
 
 pub mod catalogers;
 pub mod error;
+pub mod formats;
+pub mod inventory;
 pub mod os_release;
 pub mod package;
 pub mod purl;

@@ -16,6 +16,16 @@ pub enum Ecosystem {
     Apk,
     /// RPM packages, from the rpm database (sqlite, NDB or BerkeleyDB).
     Rpm,
+    /// Python packages (purl type `pypi`).
+    Pypi,
+    /// npm packages (purl type `npm`).
+    Npm,
+    /// Go modules (purl type `golang`).
+    Golang,
+    /// Rust crates (purl type `cargo`).
+    Cargo,
+    /// Java archives / Maven artifacts (purl type `maven`).
+    Maven,
 }
 
 impl Ecosystem {
@@ -25,6 +35,11 @@ impl Ecosystem {
             Ecosystem::Deb => "deb",
             Ecosystem::Apk => "apk",
             Ecosystem::Rpm => "rpm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Maven => "maven",
         }
     }
 }

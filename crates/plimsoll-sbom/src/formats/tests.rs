@@ -1,0 +1,1 @@
+//! Unit tests of the format layer: detection, hostile input, edge cases.
