@@ -16,10 +16,16 @@ pub enum Ecosystem {
     Apk,
     /// RPM packages, from the rpm database (sqlite, NDB or BerkeleyDB).
     Rpm,
-    /// Python packages (purl type `pypi`).
-    Pypi,
-    /// npm packages (purl type `npm`).
+    /// Python distributions (`*.dist-info/METADATA`, `*.egg-info`); purl type `pypi`.
+    Python,
+    /// npm packages (`node_modules/**/package.json`, lock files); purl type `npm`.
     Npm,
+    /// Ruby gems (`specifications/*.gemspec`); purl type `gem`.
+    Gem,
+    /// PHP Composer packages (`vendor/composer/installed.json`, `composer.lock`); purl type `composer`.
+    Composer,
+    /// .NET NuGet packages (`*.deps.json`); purl type `nuget`.
+    NuGet,
     /// Go modules (purl type `golang`).
     Golang,
     /// Rust crates (purl type `cargo`).
@@ -35,8 +41,11 @@ impl Ecosystem {
             Ecosystem::Deb => "deb",
             Ecosystem::Apk => "apk",
             Ecosystem::Rpm => "rpm",
-            Ecosystem::Pypi => "pypi",
+            Ecosystem::Python => "pypi",
             Ecosystem::Npm => "npm",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
+            Ecosystem::NuGet => "nuget",
             Ecosystem::Golang => "golang",
             Ecosystem::Cargo => "cargo",
             Ecosystem::Maven => "maven",
@@ -87,6 +96,12 @@ pub struct Package {
     pub purl: String,
     /// Absolute paths of the files the package owns, as its database lists them.
     pub files: Vec<String>,
+    /// Language packages only (`None` for OS packages): where the package was read
+    /// from: `installed` (its own metadata on disk), `lockfile` (declared by a lock
+    /// file, perhaps not installed) or `application` (a project's own manifest
+    /// outside any package directory). See [`crate::catalogers::lang`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Package {
@@ -108,6 +123,7 @@ impl Package {
             vendor: None,
             purl: String::new(),
             files: Vec::new(),
+            origin: None,
         };
         p.refresh_purl(None);
         p
@@ -142,6 +158,9 @@ impl Package {
     /// - rpm: `pkg:rpm/centos/bash@4.2.46-30.el7?arch=x86_64&distro=centos-7&epoch=1`
     ///   (version-release, epoch as a qualifier; qualifiers in canonical sorted order)
     pub fn purl_for(&self, distro: Option<&Distro>) -> Purl {
+        if let Some(purl) = crate::catalogers::lang::purl(self) {
+            return purl; // language packages: no distribution in the purl
+        }
         let ty = self.ecosystem.purl_type();
         let name = match self.ecosystem {
             Ecosystem::Rpm => self.name.clone(),

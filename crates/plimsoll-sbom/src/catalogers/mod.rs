@@ -4,9 +4,10 @@
 
 pub mod apk;
 pub mod dpkg;
+pub mod lang;
 pub mod rpm;
 
-/// Whether any OS cataloger (or distribution detection) reads `path`
+/// Whether any cataloger (OS, language, or distribution detection) reads `path`
 /// (relative to the root; a leading `/` or `./` is ignored). An analyzer
 /// streaming a layer keeps exactly these entries.
 pub fn wants(path: &str) -> bool {
@@ -14,6 +15,7 @@ pub fn wants(path: &str) -> bool {
         || dpkg::DpkgCataloger::wants(path)
         || apk::wants(path)
         || rpm::DbKind::from_path(path).is_some()
+        || lang::wants(path)
 }
 
 #[cfg(test)]

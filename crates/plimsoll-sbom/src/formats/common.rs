@@ -245,7 +245,7 @@ pub fn ecosystem_of_purl_type(ty: &str) -> Option<Ecosystem> {
         "deb" => Ecosystem::Deb,
         "apk" => Ecosystem::Apk,
         "rpm" => Ecosystem::Rpm,
-        "pypi" => Ecosystem::Pypi,
+        "pypi" => Ecosystem::Python,
         "npm" => Ecosystem::Npm,
         "golang" => Ecosystem::Golang,
         "cargo" => Ecosystem::Cargo,

@@ -146,7 +146,7 @@ pub fn sbom() -> Sbom {
     musl.licenses = vec!["MIT".into()];
     sbom.packages.push(InventoryItem::new(musl));
 
-    let mut requests = Package::new(Ecosystem::Pypi, "requests", "2.19.1");
+    let mut requests = Package::new(Ecosystem::Python, "requests", "2.19.1");
     requests.licenses = vec!["Apache 2.0".into()];
     requests.maintainer = Some("Kenneth Reitz <me@kennethreitz.org>".into());
     sbom.packages.push(item(
@@ -210,7 +210,7 @@ pub fn sbom() -> Sbom {
     ));
 
     // A package with nothing optional at all.
-    let mut bare = Package::new(Ecosystem::Pypi, "bare", "");
+    let mut bare = Package::new(Ecosystem::Python, "bare", "");
     bare.purl.clear();
     sbom.packages.push(InventoryItem::new(bare));
     sbom
@@ -224,12 +224,12 @@ pub fn all_known_licenses() -> Sbom {
         ..TargetInfo::default()
     });
     for id in plimsoll_sbom::formats::license::KNOWN_IDS {
-        let mut p = Package::new(Ecosystem::Pypi, "p", "1");
+        let mut p = Package::new(Ecosystem::Python, "p", "1");
         p.licenses = vec![(*id).to_owned()];
         sbom.packages.push(InventoryItem::new(p));
     }
     for e in plimsoll_sbom::formats::license::KNOWN_EXCEPTIONS {
-        let mut p = Package::new(Ecosystem::Pypi, "p", "1");
+        let mut p = Package::new(Ecosystem::Python, "p", "1");
         p.licenses = vec![format!("GPL-2.0-or-later WITH {e}")];
         sbom.packages.push(InventoryItem::new(p));
     }
