@@ -301,3 +301,136 @@ mod tests {
         }
     }
 }
+
+/// Name of the language analyzer (part of the layer cache key).
+pub const LANG_ANALYZER: &str = "lang-packages";
+
+/// Reads language package metadata (Python, npm, gems, Composer, .NET)
+/// during the layer walk: one result per metadata file.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LangAnalyzer;
+
+impl Analyzer for LangAnalyzer {
+    fn name(&self) -> &str {
+        LANG_ANALYZER
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn wants(&self, path: &str, kind: EntryKind) -> bool {
+        kind == EntryKind::File && crate::catalogers::lang::wants(path)
+    }
+
+    fn analyze(
+        &self,
+        entry: &mut EntryReader<'_>,
+    ) -> Result<Option<serde_json::Value>, AnalyzerError> {
+        let path = entry.path().to_string();
+        let data = entry.read_all()?;
+        let mut c = crate::catalogers::lang::LangCataloger::new();
+        c.add(&path, &data)?;
+        let packages = c.finish();
+        if packages.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(serde_json::to_value(packages)?))
+    }
+}
+
+/// Catalog a target: open it (image or root filesystem), read every layer
+/// once with the OS and language analyzers, and assemble the inventory.
+/// Returns the SBOM and warnings (files that could not be read, cache
+/// problems).
+pub fn catalog(
+    target: &plimsoll_image::Target,
+    name: &str,
+    open: &plimsoll_image::OpenOptions,
+    options: &plimsoll_image::AnalyzeOptions,
+) -> Result<(crate::inventory::Sbom, Vec<String>), plimsoll_image::ImageError> {
+    use crate::inventory::{InventoryItem, LayerInfo, Sbom, TargetInfo};
+
+    let scanned =
+        plimsoll_image::analyze_target(target, open, &[&OsAnalyzer, &LangAnalyzer], options)?;
+    let analysis = &scanned.analysis;
+    let os = os_inventory(analysis);
+    let mut warnings: Vec<String> = analysis.warnings.clone();
+    warnings.extend(os.errors.iter().map(|(p, m)| format!("/{p}: {m}")));
+
+    let layers: Vec<LayerInfo> = analysis
+        .layers
+        .iter()
+        .map(|l| LayerInfo {
+            diff_id: l.diff_id.to_string(),
+            digest: scanned.artifact.as_ref().map(|_| l.blob_digest.to_string()),
+            created_by: l.created_by.clone(),
+        })
+        .collect();
+    let image = scanned.artifact.is_some();
+    let mut sbom = Sbom::new(TargetInfo {
+        name: name.to_string(),
+        digest: scanned
+            .artifact
+            .as_ref()
+            .and_then(|a| a.manifest_digest.as_ref())
+            .map(ToString::to_string),
+        image_id: scanned
+            .artifact
+            .as_ref()
+            .map(|a| a.config_digest.to_string()),
+        distro: os.distro.clone(),
+        architecture: scanned
+            .artifact
+            .as_ref()
+            .map(|a| a.config.architecture.clone())
+            .filter(|a| !a.is_empty()),
+        layers: if image { layers } else { Vec::new() },
+    });
+
+    for f in os.packages {
+        let layer = analysis.layers.get(f.layer);
+        let mut item = InventoryItem::new(f.package);
+        item.layer = layer.filter(|_| image).map(|l| l.diff_id.to_string());
+        item.created_by = layer.and_then(|l| l.created_by.clone());
+        item.locations = vec![format!("/{}", f.database)];
+        sbom.packages.push(item);
+    }
+    for layer in &analysis.layers {
+        if let Some(out) = layer.outputs.get(LANG_ANALYZER) {
+            warnings.extend(
+                out.errors
+                    .iter()
+                    .map(|e| format!("/{}: {}", e.path, e.message)),
+            );
+        }
+    }
+    let mut lang: Vec<(Package, &plimsoll_image::LayerAnalysis, &str)> = Vec::new();
+    for s in analysis.surviving(LANG_ANALYZER) {
+        match serde_json::from_value::<Vec<Package>>(s.value.clone()) {
+            Ok(packages) => lang.extend(packages.into_iter().map(|p| (p, s.layer, s.path))),
+            Err(_) => warnings.push(format!("/{}: unreadable cached result", s.path)),
+        }
+    }
+    // A package both installed and declared by a lock file is reported once,
+    // from its installed metadata; lock-file entries that are not installed
+    // stay (declared dependencies the image may lack).
+    let installed: BTreeSet<(crate::Ecosystem, String, String)> = lang
+        .iter()
+        .filter(|(p, _, _)| p.origin.as_deref() != Some(crate::catalogers::lang::ORIGIN_LOCKFILE))
+        .map(|(p, _, _)| (p.ecosystem, p.name.clone(), p.version.clone()))
+        .collect();
+    for (p, layer, path) in lang {
+        let duplicate = p.origin.as_deref() == Some(crate::catalogers::lang::ORIGIN_LOCKFILE)
+            && installed.contains(&(p.ecosystem, p.name.clone(), p.version.clone()));
+        if duplicate {
+            continue;
+        }
+        let mut item = InventoryItem::new(p);
+        item.layer = image.then(|| layer.diff_id.to_string());
+        item.created_by = layer.created_by.clone();
+        item.locations = vec![format!("/{path}")];
+        sbom.packages.push(item);
+    }
+    Ok((sbom, warnings))
+}

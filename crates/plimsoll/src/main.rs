@@ -5,6 +5,8 @@ mod config;
 mod dockerfile_cmd;
 mod docs;
 mod policy;
+mod progress;
+mod sbom_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -40,9 +42,10 @@ Exit codes:
     name = "plimsoll",
     version = VERSION,
     about = "Plimsoll: the check a container must pass before it ships",
-    long_about = "Plimsoll audits what goes into containers. Today: Dockerfiles, against \
-                  security and hygiene rules that cover hadolint, the CIS Docker Benchmark \
-                  section 4, Dockle and Trivy's Dockerfile checks.",
+    long_about = "Plimsoll audits what goes into containers: Dockerfiles, against security and \
+                  hygiene rules that cover hadolint, the CIS Docker Benchmark section 4, Dockle \
+                  and Trivy's Dockerfile checks; and images, whose every package it inventories \
+                  (SBOM in CycloneDX or SPDX).",
     after_help = EXIT_CODES_HELP,
     propagate_version = true
 )]
@@ -56,6 +59,9 @@ enum Command {
     /// Audit Dockerfiles and Containerfiles
     #[command(after_long_help = DOCKERFILE_EXAMPLES)]
     Dockerfile(DockerfileArgs),
+    /// Inventory every package of an image, root filesystem or SBOM (software bill of materials)
+    #[command(after_long_help = SBOM_EXAMPLES)]
+    Sbom(SbomArgs),
     /// List every rule with its severity and equivalents in other tools
     Rules(RulesArgs),
     /// Show a rule's documentation (by id, name or hadolint id)
@@ -88,6 +94,61 @@ Exit codes:
   1  gate failed: at least one finding at or above the threshold
   2  bad usage, bad configuration or unreadable input
   3  internal error (a bug in Plimsoll: please report it)";
+
+const SBOM_EXAMPLES: &str = "\
+Targets (the containers-transports convention):
+  oci:DIR[:REF]                 an OCI image layout (REF: org.opencontainers.image.ref.name)
+  oci-archive:FILE[:REF]        a tar of an OCI layout
+  docker-archive:FILE[:NAME:TAG] what `docker save` writes
+  dir:PATH | fs:PATH            an unpacked root filesystem
+  sbom:FILE                     a CycloneDX or SPDX JSON document read back
+
+Examples:
+  plimsoll sbom oci:../shared/data/images/oci:multilayer
+  plimsoll sbom -f cyclonedx-json -o sbom.cdx.json docker-archive:image.tar
+  plimsoll sbom -f spdx-json dir:/srv/rootfs
+  plimsoll sbom -f table sbom:sbom.cdx.json
+
+Formats: table (default at a terminal), json (Plimsoll's own, the default otherwise),
+cyclonedx-json (CycloneDX 1.6), spdx-json (SPDX 2.3).
+Layer results are cached by diff_id under --cache-dir (default: $XDG_CACHE_HOME/plimsoll or
+~/.cache/plimsoll), so images sharing base layers are read once.
+
+Exit codes:
+  0  the SBOM was written
+  2  bad usage or an unreadable target (the message names the file, layer or entry)
+  3  internal error (a bug in Plimsoll: please report it)";
+
+#[derive(Args, Debug)]
+pub struct SbomArgs {
+    /// The image, root filesystem or SBOM document (see the targets below)
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// table, json, cyclonedx-json or spdx-json
+    #[arg(short = 'f', long = "format", env = "PLIMSOLL_SBOM_FORMAT")]
+    pub format: Option<String>,
+
+    /// Write the SBOM to FILE (default format then: cyclonedx-json)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Platform to pick from a multi-platform image: os/arch[/variant] [default: the host's]
+    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+
+    /// Where per-layer results are cached
+    #[arg(long = "cache-dir", value_name = "DIR", env = "PLIMSOLL_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Read every layer, ignoring and not writing the cache
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+
+    /// Never use colors (also: NO_COLOR=1)
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+}
 
 #[derive(Args, Debug)]
 pub struct DockerfileArgs {
@@ -181,6 +242,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Dockerfile(args) => dockerfile_cmd::run(args),
+        Command::Sbom(args) => sbom_cmd::run(args),
         Command::Rules(args) => {
             let out = match args.format.as_str() {
                 "table" => docs::rules_table(color_for_stdout(false)),

@@ -37,8 +37,10 @@ pub fn run(args: SbomArgs) -> Result<u8> {
     let target = Target::parse(&args.target).map_err(|e| anyhow::anyhow!("{e}"))?;
     let sbom = match &target {
         Target::Sbom { path } => {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let read = formats::read(&bytes, &path.display().to_string()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let read = formats::read(&bytes, &path.display().to_string())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             for s in &read.skipped {
                 eprintln!("note: {} ({}) not read: {}", s.name, s.pointer, s.reason);
             }
@@ -46,7 +48,9 @@ pub fn run(args: SbomArgs) -> Result<u8> {
         }
         _ => {
             let platform = match &args.platform {
-                Some(p) => Some(Platform::parse(p).map_err(|e| anyhow::anyhow!("--platform: {e}"))?),
+                Some(p) => {
+                    Some(Platform::parse(p).map_err(|e| anyhow::anyhow!("--platform: {e}"))?)
+                }
                 None => None,
             };
             let cache = LayerCache::from_options(args.cache_dir.clone(), args.no_cache);
@@ -56,7 +60,12 @@ pub fn run(args: SbomArgs) -> Result<u8> {
                 threads: None,
             };
             let progress = crate::progress::Spinner::start(&format!("reading {}", args.target));
-            let result = plimsoll_sbom::scan::catalog(&target, &args.target, &OpenOptions { platform }, &options);
+            let result = plimsoll_sbom::scan::catalog(
+                &target,
+                &args.target,
+                &OpenOptions { platform },
+                &options,
+            );
             progress.finish();
             let (sbom, warnings) = result.map_err(|e| anyhow::anyhow!("{e}"))?;
             for w in warnings {
@@ -67,10 +76,12 @@ pub fn run(args: SbomArgs) -> Result<u8> {
     };
     let text = match output {
         Output::Table => table(&sbom, crate::color_for_stdout(args.no_color)),
-        Output::Document(f) => formats::write(f, &sbom, &WriteOptions::default()).map_err(|e| anyhow::anyhow!("{e}"))?,
+        Output::Document(f) => formats::write(f, &sbom, &WriteOptions::default())
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => crate::write_stdout(&text)?,
     }
     Ok(EXIT_PASS)
@@ -83,9 +94,16 @@ fn table(sbom: &Sbom, color: bool) -> String {
     }
     let mut out = String::new();
     let t = &sbom.target;
-    out.push_str(&format!("{}", t.name));
+    out.push_str(&t.name);
     if let Some(d) = &t.distro {
-        out.push_str(&format!(" — {}", d.pretty_name.clone().unwrap_or_else(|| format!("{} {}", d.id, d.version_id.clone().unwrap_or_default()))));
+        out.push_str(&format!(
+            " — {}",
+            d.pretty_name.clone().unwrap_or_else(|| format!(
+                "{} {}",
+                d.id,
+                d.version_id.clone().unwrap_or_default()
+            ))
+        ));
     }
     out.push_str(&format!(" — {} packages", sbom.packages.len()));
     if !t.layers.is_empty() {
@@ -104,7 +122,12 @@ fn table(sbom: &Sbom, color: bool) -> String {
         counts.add_row([ty.to_string(), n.to_string()]);
     }
     out.push_str(&format!("{counts}\n\n"));
-    let layer_no: BTreeMap<&str, usize> = t.layers.iter().enumerate().map(|(i, l)| (l.diff_id.as_str(), i)).collect();
+    let layer_no: BTreeMap<&str, usize> = t
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.diff_id.as_str(), i))
+        .collect();
     let mut pkgs = Table::new();
     pkgs.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -115,11 +138,16 @@ fn table(sbom: &Sbom, color: bool) -> String {
     }
     let mut rows: Vec<_> = sbom.packages.iter().collect();
     rows.sort_by(|a, b| {
-        (a.package.ecosystem.purl_type(), &a.package.name, &a.package.version).cmp(&(
-            b.package.ecosystem.purl_type(),
-            &b.package.name,
-            &b.package.version,
-        ))
+        (
+            a.package.ecosystem.purl_type(),
+            &a.package.name,
+            &a.package.version,
+        )
+            .cmp(&(
+                b.package.ecosystem.purl_type(),
+                &b.package.name,
+                &b.package.version,
+            ))
     });
     for p in rows {
         let layer = p

@@ -20,11 +20,10 @@ pub fn wants(path: &str) -> bool {
         return false;
     }
     let mut dirs = path.rsplit('/').skip(1);
-    match (dirs.next(), dirs.next()) {
-        (Some("specifications"), _) => true,
-        (Some("default"), Some("specifications")) => true,
-        _ => false,
-    }
+    matches!(
+        (dirs.next(), dirs.next()),
+        (Some("specifications"), _) | (Some("default"), Some("specifications"))
+    )
 }
 
 /// The string literals of a Ruby expression, in order: `"…"` and `'…'` (with

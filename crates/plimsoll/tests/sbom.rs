@@ -1,0 +1,218 @@
+//! `plimsoll sbom` end to end on the real images in ../shared/data: the
+//! inventory is the same from every source format, matches syft 1.18.1 for
+//! dpkg, Python and npm, and round-trips through CycloneDX and SPDX.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+fn plimsoll(cache: &Path) -> Command {
+    let mut c = Command::cargo_bin("plimsoll").unwrap();
+    c.env("NO_COLOR", "1")
+        .env("PLIMSOLL_CACHE_DIR", cache)
+        .env_remove("PLIMSOLL_SBOM_FORMAT");
+    c
+}
+
+fn sbom_json(cache: &Path, args: &[&str]) -> serde_json::Value {
+    let out = plimsoll(cache).arg("sbom").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// (type, name, version) of every package of a Plimsoll JSON SBOM.
+fn inventory(v: &serde_json::Value) -> BTreeSet<(String, String, String)> {
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let p = &p["package"];
+            (
+                p["purl"]
+                    .as_str()
+                    .unwrap()
+                    .split('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                p["name"].as_str().unwrap().to_string(),
+                p["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn syft(types: &[&str]) -> BTreeSet<(String, String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join("peers/syft-1.18.1/multilayer.oci-dir.cdx.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            let purl = c["purl"].as_str()?;
+            let ty = purl.split('/').next()?.to_string();
+            types.contains(&ty.as_str()).then(|| {
+                (
+                    ty,
+                    c["name"].as_str().unwrap().to_string(),
+                    c["version"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn multilayer_matches_syft_and_is_the_same_from_every_source() {
+    let cache = tempfile::tempdir().unwrap();
+    let oci = format!("oci:{}:multilayer", shared().join("images/oci").display());
+    let v = sbom_json(cache.path(), &["--no-cache", "-f", "json", &oci]);
+    let ours = inventory(&v);
+    let types = ["pkg:deb", "pkg:pypi", "pkg:npm"];
+    // Python names compare as PEP 503 normalises them (syft prints the
+    // normalised name; Plimsoll keeps the display name, its purl is normalised).
+    let norm = |(t, n, v): &(String, String, String)| {
+        let n = if t == "pkg:pypi" {
+            n.to_lowercase().replace(['_', '.'], "-")
+        } else {
+            n.clone()
+        };
+        (t.clone(), n, v.clone())
+    };
+    let ours_cmp: BTreeSet<_> = ours
+        .iter()
+        .filter(|(t, _, _)| types.contains(&t.as_str()))
+        .map(norm)
+        .collect();
+    let theirs: BTreeSet<_> = syft(&types).iter().map(norm).collect();
+    assert_eq!(
+        ours_cmp, theirs,
+        "dpkg, Python and npm agree with syft 1.18.1"
+    );
+
+    // Layer attribution: curl arrived with the apt layer (index 1).
+    let layers = v["target"]["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 8);
+    let curl = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["package"]["name"] == "curl")
+        .unwrap();
+    assert_eq!(curl["layer"], layers[1]["diff_id"]);
+    assert!(
+        curl["created_by"].as_str().unwrap().contains("apt-get"),
+        "{}",
+        curl["created_by"]
+    );
+
+    // The same image as a docker-archive (written by skopeo): same inventory.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("multilayer.tar");
+    let status = Process::new("skopeo")
+        .args([
+            "copy",
+            "-q",
+            &oci,
+            &format!("docker-archive:{}:multilayer:latest", archive.display()),
+        ])
+        .status()
+        .expect("skopeo is installed by scripts/setup");
+    assert!(status.success());
+    let v2 = sbom_json(
+        cache.path(),
+        &[
+            "-f",
+            "json",
+            &format!("docker-archive:{}", archive.display()),
+        ],
+    );
+    assert_eq!(inventory(&v2), ours);
+
+    // A second run is served from the layer cache and says the same.
+    let v3 = sbom_json(
+        cache.path(),
+        &[
+            "-f",
+            "json",
+            &format!("docker-archive:{}", archive.display()),
+        ],
+    );
+    assert_eq!(inventory(&v3), ours);
+}
+
+#[test]
+fn cyclonedx_and_spdx_round_trip() {
+    let cache = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = format!(
+        "oci:{}:debian-bookworm-minbase",
+        shared().join("images/oci").display()
+    );
+    let base = inventory(&sbom_json(cache.path(), &["-f", "json", &oci]));
+    assert_eq!(base.len(), 88);
+    for (format, file) in [
+        ("cyclonedx-json", "sbom.cdx.json"),
+        ("spdx-json", "sbom.spdx.json"),
+    ] {
+        let path = tmp.path().join(file);
+        plimsoll(cache.path())
+            .args(["sbom", "-f", format, "-o"])
+            .arg(&path)
+            .arg(&oci)
+            .assert()
+            .success();
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        match format {
+            "cyclonedx-json" => assert_eq!(doc["specVersion"], "1.6"),
+            _ => assert_eq!(doc["spdxVersion"], "SPDX-2.3"),
+        }
+        let back = inventory(&sbom_json(
+            cache.path(),
+            &["-f", "json", &format!("sbom:{}", path.display())],
+        ));
+        assert_eq!(back, base, "{format} read back");
+    }
+}
+
+#[test]
+fn root_filesystem_and_errors() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = shared().join("images/distros/alpine-3.20.3");
+    let v = sbom_json(
+        cache.path(),
+        &["-f", "json", &format!("dir:{}", dir.display())],
+    );
+    assert_eq!(v["target"]["distro"]["id"], "alpine");
+    assert_eq!(inventory(&v).len(), 14);
+
+    let out = plimsoll(cache.path())
+        .args(["sbom", "oci:/nonexistent/layout"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/layout"));
+    let out = plimsoll(cache.path())
+        .args(["sbom", "-f", "xml", "dir:/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
