@@ -105,8 +105,8 @@ pub fn parse_gemspec(data: &[u8], file: &str) -> Result<Package> {
         }
     }
     let (stub_name, stub_version) = stub.unzip();
-    let name = name.filter(|n| !n.is_empty()).or(stub_name);
-    let version = version.filter(|v| !v.is_empty()).or(stub_version);
+    let name = name.filter(|n| !n.trim().is_empty()).or(stub_name);
+    let version = version.filter(|v| !v.trim().is_empty()).or(stub_version);
     let (Some(name), Some(version)) = (name, version) else {
         return Err(Error::syntax(
             file,

@@ -31,6 +31,9 @@ pub mod npm;
 pub mod nuget;
 pub mod python;
 
+#[cfg(test)]
+mod proptests;
+
 use crate::error::{Error, Result};
 use crate::package::{Ecosystem, Package};
 use crate::purl::Purl;

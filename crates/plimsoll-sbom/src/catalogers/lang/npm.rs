@@ -221,11 +221,15 @@ impl YarnEntry {
         // Berry's resolution names the real package (after aliases).
         let source = self.resolution.as_deref().unwrap_or(&self.spec);
         let (name, range) = split_name_version(source)?;
+        let name = name.trim();
         // Classic alias: `alias@npm:real@^1.0.0`.
         let name = match range.strip_prefix("npm:").and_then(split_name_version) {
-            Some((real, _)) if self.resolution.is_none() => real,
+            Some((real, _)) if self.resolution.is_none() => real.trim(),
             _ => name,
         };
+        if name.is_empty() {
+            return None;
+        }
         for proto in ["workspace:", "link:", "portal:"] {
             if range.starts_with(proto) {
                 return None;
@@ -276,7 +280,7 @@ pub fn parse_yarn_lock(data: &[u8], file: &str) -> Result<Vec<Package>> {
             None => continue,
         };
         match key {
-            "version" => e.version = Some(value.to_owned()).filter(|v| !v.is_empty()),
+            "version" => e.version = Some(value.trim().to_owned()).filter(|v| !v.is_empty()),
             "resolution" => e.resolution = Some(value.to_owned()),
             "linkType" => e.soft_link = value == "soft",
             _ => {}
@@ -352,6 +356,7 @@ fn pnpm_key(key: &str, slash_form: bool) -> Option<(String, String)> {
     } else {
         split_name_version(key)?
     };
+    let (name, version) = (name.trim(), version.trim());
     if name.is_empty()
         || version.is_empty()
         || version.contains(':')
