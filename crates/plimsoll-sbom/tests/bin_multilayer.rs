@@ -198,6 +198,7 @@ fn multilayer_image_against_syft() {
     );
     // Every ELF executable of the image was looked at; only three hold packages.
     assert!(scan.executables > 100, "{} executables", scan.executables);
+    eprintln!("{} ELF executables examined", scan.executables);
 
     // Go: identical to syft (69 = gitleaks 66 modules + stdlib, fzf main + stdlib).
     let go = ours(&scan, &["pkg:golang/"]);

@@ -32,6 +32,8 @@
 pub(crate) mod elf;
 pub mod go;
 pub mod java;
+#[cfg(test)]
+mod proptests;
 pub mod rust;
 mod zip;
 
