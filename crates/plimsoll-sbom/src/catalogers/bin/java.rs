@@ -69,6 +69,9 @@ pub struct Limits {
     pub max_nested_in_memory: u64,
     /// Largest `MANIFEST.MF` or `pom.properties` read (1 MiB).
     pub max_metadata: u64,
+    /// Nested archives opened across the outer archive (10,000): bounds the work of
+    /// archives whose many entries point at the same nested archive.
+    pub max_archives: u64,
 }
 
 impl Default for Limits {
@@ -79,6 +82,7 @@ impl Default for Limits {
             max_inflated: 1 << 30,
             max_nested_in_memory: 128 << 20,
             max_metadata: 1 << 20,
+            max_archives: 10_000,
         }
     }
 }
@@ -94,8 +98,13 @@ pub struct ArchiveScan {
     pub problems: Vec<Error>,
 }
 
+/// At most this many problems are kept; the rest are counted in one last entry.
+pub const MAX_PROBLEMS: usize = 100;
+
 struct Ctx<'l> {
     limits: &'l Limits,
+    archives_left: u64,
+    problems_dropped: u64,
     entries_left: u64,
     inflate_left: u64,
     location: String,
@@ -107,6 +116,8 @@ struct Ctx<'l> {
 pub fn parse_archive(data: &[u8], file: &str, limits: &Limits) -> Result<ArchiveScan> {
     let mut ctx = Ctx {
         limits,
+        archives_left: limits.max_archives,
+        problems_dropped: 0,
         entries_left: limits.max_entries,
         inflate_left: limits.max_inflated,
         location: absolute(file),
@@ -114,7 +125,23 @@ pub fn parse_archive(data: &[u8], file: &str, limits: &Limits) -> Result<Archive
     };
     let base = file.rsplit('/').next().unwrap_or(file);
     scan_archive(data, file, base, 0, &mut ctx)?;
+    if ctx.problems_dropped > 0 {
+        ctx.scan.problems.push(Error::limit(
+            file,
+            format!("{} more problems not listed", ctx.problems_dropped),
+        ));
+    }
     Ok(ctx.scan)
+}
+
+impl Ctx<'_> {
+    fn problem(&mut self, e: Error) {
+        if self.scan.problems.len() < MAX_PROBLEMS {
+            self.scan.problems.push(e);
+        } else {
+            self.problems_dropped += 1;
+        }
+    }
 }
 
 fn scan_archive(
@@ -181,17 +208,25 @@ fn scan_archive(
     for e in nested {
         let inner_chain = format!("{chain}:{}", e.name);
         if depth + 1 > ctx.limits.max_depth {
-            ctx.scan.problems.push(Error::limit(
+            ctx.problem(Error::limit(
                 &inner_chain,
                 format!("archive nested deeper than {} levels", ctx.limits.max_depth),
             ));
             continue;
         }
+        if ctx.archives_left == 0 {
+            ctx.problem(Error::limit(
+                &inner_chain,
+                format!("more than {} nested archives", ctx.limits.max_archives),
+            ));
+            continue;
+        }
+        ctx.archives_left -= 1;
         let cap = ctx.limits.max_nested_in_memory.min(ctx.inflate_left);
         let body = match zip.read(e, cap, &inner_chain) {
             Ok(b) => b,
             Err(err) => {
-                ctx.scan.problems.push(err);
+                ctx.problem(err);
                 continue;
             }
         };
@@ -200,7 +235,7 @@ fn scan_archive(
         }
         let inner_base = e.name.rsplit('/').next().unwrap_or(&e.name);
         if let Err(err) = scan_archive(&body, &inner_chain, inner_base, depth + 1, ctx) {
-            ctx.scan.problems.push(err);
+            ctx.problem(err);
         }
     }
     Ok(())
@@ -219,7 +254,7 @@ fn read_metadata(
             Some(b.into_owned())
         }
         Err(err) => {
-            ctx.scan.problems.push(err);
+            ctx.problem(err);
             None
         }
     }
@@ -697,6 +732,39 @@ pub(crate) mod tests {
             Err(Error::Limit { .. })
         ));
         assert!(parse_archive(b"PK\x03\x04 truncated", "x.jar", &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn many_entries_pointing_at_one_nested_archive_are_bounded() {
+        // 300 central-directory entries, all naming the same stored nested jar,
+        // which itself holds 300 such entries: the archive count stops it.
+        let leaf = build(&[(
+            "META-INF/maven/g.x/leaf/pom.properties",
+            pom("g.x", "leaf", "1").as_bytes(),
+            false,
+        )]);
+        let names: Vec<String> = (0..300).map(|i| format!("lib/l{i}.jar")).collect();
+        let level = |inner: &[u8]| {
+            let entries: Vec<(&str, &[u8], bool)> =
+                names.iter().map(|n| (n.as_str(), inner, false)).collect();
+            build(&entries)
+        };
+        let outer = level(&level(&leaf));
+        let limits = Limits {
+            max_archives: 1000,
+            ..Limits::default()
+        };
+        let s = parse_archive(&outer, "x.jar", &limits).unwrap();
+        // Depth first: 3 middle jars with their 300 leaves each, then a 4th with 96.
+        assert_eq!(s.packages.len(), 996);
+        assert_eq!(s.problems.len(), MAX_PROBLEMS + 1);
+        assert!(
+            s.problems[MAX_PROBLEMS]
+                .to_string()
+                .ends_with("more problems not listed"),
+            "{}",
+            s.problems[MAX_PROBLEMS]
+        );
     }
 
     #[test]
