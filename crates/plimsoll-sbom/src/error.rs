@@ -36,6 +36,15 @@ pub enum Error {
         /// Which feature is not supported.
         message: String,
     },
+    /// An input exceeds a safety limit (file size, decompressed size, nesting
+    /// depth, entry count): a zip bomb, a hostile binary, or simply a very large file.
+    #[error("{file}: limit exceeded: {message}")]
+    Limit {
+        /// The file, as the caller named it (for nested archives, the whole chain).
+        file: String,
+        /// Which limit, and its value.
+        message: String,
+    },
     /// SQLite could not open or read an `rpmdb.sqlite`.
     #[error("{file}: sqlite: {source}")]
     Sqlite {
@@ -80,6 +89,13 @@ impl Error {
         Error::Format {
             file: file.to_owned(),
             offset,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn limit(file: &str, message: impl Into<String>) -> Self {
+        Error::Limit {
+            file: file.to_owned(),
             message: message.into(),
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! This crate holds the [`Package`] model and the OS-level catalogers:
 //! distribution detection ([`os_release`]), dpkg, apk and rpm (SQLite, NDB and
-//! BerkeleyDB, see [`catalogers`]). Catalogers never open an image or a
+//! BerkeleyDB, see [`catalogers`]), and the catalogers of language packages
+//! found in binaries and archives: Go, Rust and Java ([`catalogers::bin`]). Catalogers never open an image or a
 //! filesystem: they read the bytes they are given (rpm's SQLite database
 //! excepted, which SQLite reads from a path), so the same code serves image
 //! layers, directories and tests.

@@ -26,16 +26,17 @@ pub enum Ecosystem {
     Composer,
     /// .NET NuGet packages (`*.deps.json`); purl type `nuget`.
     NuGet,
-    /// Go modules (purl type `golang`).
+    /// Go modules (and the Go standard library, as `stdlib`), from a binary's build info.
     Golang,
-    /// Rust crates (purl type `cargo`).
+    /// Rust crates, from cargo-auditable data in a binary or from `Cargo.lock`.
     Cargo,
-    /// Java archives / Maven artifacts (purl type `maven`).
+    /// Java archives; `name` is `groupId:artifactId` (or the artifactId alone when
+    /// the group is unknown).
     Maven,
 }
 
 impl Ecosystem {
-    /// The purl type of this ecosystem (`deb`, `apk`, `rpm`).
+    /// The purl type of this ecosystem (`deb`, `apk`, `rpm`, `golang`, `cargo`, `maven`).
     pub fn purl_type(self) -> &'static str {
         match self {
             Ecosystem::Deb => "deb",
@@ -50,6 +51,12 @@ impl Ecosystem {
             Ecosystem::Cargo => "cargo",
             Ecosystem::Maven => "maven",
         }
+    }
+
+    /// Whether packages of this ecosystem belong to a distribution (and so get its
+    /// namespace and `distro` qualifier in their purl).
+    pub fn is_os(self) -> bool {
+        matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
     }
 }
 
@@ -157,11 +164,33 @@ impl Package {
     /// - apk: `pkg:apk/alpine/busybox@1.31.1-r10?arch=x86_64&distro=alpine-3.11.13`
     /// - rpm: `pkg:rpm/centos/bash@4.2.46-30.el7?arch=x86_64&distro=centos-7&epoch=1`
     ///   (version-release, epoch as a qualifier; qualifiers in canonical sorted order)
+    ///
+    /// Language packages ignore `distro`:
+    /// - golang: `pkg:golang/github.com/Masterminds/semver@v3.3.0#v3` — the module
+    ///   path split as syft does (first two segments the namespace, the third the
+    ///   name, the rest the subpath); the standard library is `pkg:golang/stdlib@1.22.1`
+    ///   (the `go` prefix of its version dropped).
+    /// - cargo: `pkg:cargo/regex@1.5.4`.
+    /// - maven: `pkg:maven/org.yaml/snakeyaml@1.33` from `name` = `org.yaml:snakeyaml`.
     pub fn purl_for(&self, distro: Option<&Distro>) -> Purl {
         if let Some(purl) = crate::catalogers::lang::purl(self) {
             return purl; // language packages: no distribution in the purl
         }
         let ty = self.ecosystem.purl_type();
+        match self.ecosystem {
+            Ecosystem::Golang => {
+                return crate::catalogers::bin::go::purl(&self.name, &self.version);
+            }
+            Ecosystem::Cargo => return Purl::new(ty, &self.name).with_version(&self.version),
+            Ecosystem::Maven => {
+                return match self.name.split_once(':') {
+                    Some((group, artifact)) => Purl::new(ty, artifact).with_namespace(group),
+                    None => Purl::new(ty, &self.name),
+                }
+                .with_version(&self.version);
+            }
+            _ => {}
+        }
         let name = match self.ecosystem {
             Ecosystem::Rpm => self.name.clone(),
             _ => self.name.to_ascii_lowercase(),

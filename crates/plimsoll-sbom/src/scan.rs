@@ -339,6 +339,69 @@ impl Analyzer for LangAnalyzer {
     }
 }
 
+/// Name of the binary/archive analyzer (part of the layer cache key).
+pub const BIN_ANALYZER: &str = "bin-packages";
+
+/// Reads Go and Rust executables (by their ELF magic), `Cargo.lock` files and
+/// Java archives during the layer walk. Every regular file is offered; only
+/// its first bytes are read unless the catalogers want it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BinAnalyzer;
+
+impl Analyzer for BinAnalyzer {
+    fn name(&self) -> &str {
+        BIN_ANALYZER
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn wants(&self, _path: &str, kind: EntryKind) -> bool {
+        kind == EntryKind::File
+    }
+
+    fn analyze(
+        &self,
+        entry: &mut EntryReader<'_>,
+    ) -> Result<Option<serde_json::Value>, AnalyzerError> {
+        use crate::catalogers::bin;
+        use std::io::Read;
+
+        let path = entry.path().to_string();
+        let (size, mode) = (entry.entry().size, entry.entry().mode);
+        let mut head = [0u8; bin::HEAD_LEN];
+        let mut got = 0;
+        while got < head.len() {
+            let n = entry.read(&mut head[got..])?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        let Some(wanted) = bin::wants(&bin::Entry {
+            path: &path,
+            size,
+            mode: Some(mode),
+            head: &head[..got],
+        }) else {
+            return Ok(None);
+        };
+        let mut data = head[..got].to_vec();
+        entry.read_to_end(&mut data)?;
+        let mut found = bin::catalog(wanted, &path, &data)?;
+        if found.packages.is_empty() {
+            return Ok(None);
+        }
+        if wanted == bin::Wanted::CargoLock {
+            for p in &mut found.packages {
+                p.origin = Some(crate::catalogers::lang::ORIGIN_LOCKFILE.to_string());
+            }
+        }
+        Ok(Some(serde_json::to_value(found.packages)?))
+    }
+}
+
 /// Catalog a target: open it (image or root filesystem), read every layer
 /// once with the OS and language analyzers, and assemble the inventory.
 /// Returns the SBOM and warnings (files that could not be read, cache
@@ -351,8 +414,12 @@ pub fn catalog(
 ) -> Result<(crate::inventory::Sbom, Vec<String>), plimsoll_image::ImageError> {
     use crate::inventory::{InventoryItem, LayerInfo, Sbom, TargetInfo};
 
-    let scanned =
-        plimsoll_image::analyze_target(target, open, &[&OsAnalyzer, &LangAnalyzer], options)?;
+    let scanned = plimsoll_image::analyze_target(
+        target,
+        open,
+        &[&OsAnalyzer, &LangAnalyzer, &BinAnalyzer],
+        options,
+    )?;
     let analysis = &scanned.analysis;
     let os = os_inventory(analysis);
     let mut warnings: Vec<String> = analysis.warnings.clone();
@@ -396,20 +463,22 @@ pub fn catalog(
         item.locations = vec![format!("/{}", f.database)];
         sbom.packages.push(item);
     }
-    for layer in &analysis.layers {
-        if let Some(out) = layer.outputs.get(LANG_ANALYZER) {
-            warnings.extend(
-                out.errors
-                    .iter()
-                    .map(|e| format!("/{}: {}", e.path, e.message)),
-            );
-        }
-    }
     let mut lang: Vec<(Package, &plimsoll_image::LayerAnalysis, &str)> = Vec::new();
-    for s in analysis.surviving(LANG_ANALYZER) {
-        match serde_json::from_value::<Vec<Package>>(s.value.clone()) {
-            Ok(packages) => lang.extend(packages.into_iter().map(|p| (p, s.layer, s.path))),
-            Err(_) => warnings.push(format!("/{}: unreadable cached result", s.path)),
+    for name in [LANG_ANALYZER, BIN_ANALYZER] {
+        for layer in &analysis.layers {
+            if let Some(out) = layer.outputs.get(name) {
+                warnings.extend(
+                    out.errors
+                        .iter()
+                        .map(|e| format!("/{}: {}", e.path, e.message)),
+                );
+            }
+        }
+        for s in analysis.surviving(name) {
+            match serde_json::from_value::<Vec<Package>>(s.value.clone()) {
+                Ok(packages) => lang.extend(packages.into_iter().map(|p| (p, s.layer, s.path))),
+                Err(_) => warnings.push(format!("/{}: unreadable cached result", s.path)),
+            }
         }
     }
     // A package both installed and declared by a lock file is reported once,

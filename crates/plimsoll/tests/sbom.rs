@@ -85,7 +85,7 @@ fn multilayer_matches_syft_and_is_the_same_from_every_source() {
     let oci = format!("oci:{}:multilayer", shared().join("images/oci").display());
     let v = sbom_json(cache.path(), &["--no-cache", "-f", "json", &oci]);
     let ours = inventory(&v);
-    let types = ["pkg:deb", "pkg:pypi", "pkg:npm"];
+    let types = ["pkg:deb", "pkg:pypi", "pkg:npm", "pkg:golang"];
     // Python names compare as PEP 503 normalises them (syft prints the
     // normalised name; Plimsoll keeps the display name, its purl is normalised).
     let norm = |(t, n, v): &(String, String, String)| {
@@ -104,7 +104,31 @@ fn multilayer_matches_syft_and_is_the_same_from_every_source() {
     let theirs: BTreeSet<_> = syft(&types).iter().map(norm).collect();
     assert_eq!(
         ours_cmp, theirs,
-        "dpkg, Python and npm agree with syft 1.18.1"
+        "dpkg, Python, npm and Go agree with syft 1.18.1"
+    );
+
+    // Rust crates compiled into /usr/local/bin/rust-demo (cargo-auditable)
+    // equal syft's; Cargo.lock entries the binary lacks are kept as `lockfile`.
+    let rust_bin: BTreeSet<(String, String, String)> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["package"])
+        .filter(|p| p["ecosystem"] == "cargo" && p["origin"].is_null())
+        .map(|p| {
+            (
+                "pkg:cargo".to_string(),
+                p["name"].as_str().unwrap().to_string(),
+                p["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rust_bin, syft(&["pkg:cargo"]));
+    // log4j 1.2.17 is found from its MANIFEST alone (no pom.properties).
+    assert!(
+        ours.iter()
+            .any(|(t, n, v)| t == "pkg:maven" && n.ends_with("log4j") && v == "1.2.17"),
+        "{ours:?}"
     );
 
     // Layer attribution: curl arrived with the apt layer (index 1).

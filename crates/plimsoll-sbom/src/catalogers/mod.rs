@@ -3,13 +3,15 @@
 //! [`crate::Package`]s; none knows where the files come from.
 
 pub mod apk;
+pub mod bin;
 pub mod dpkg;
 pub mod lang;
 pub mod rpm;
 
 /// Whether any cataloger (OS, language, or distribution detection) reads `path`
 /// (relative to the root; a leading `/` or `./` is ignored). An analyzer
-/// streaming a layer keeps exactly these entries.
+/// streaming a layer keeps exactly these entries. Binaries and archives are
+/// chosen by content as well as by name: see [`bin::wants`].
 pub fn wants(path: &str) -> bool {
     crate::os_release::ReleaseFiles::wants(path)
         || dpkg::DpkgCataloger::wants(path)
