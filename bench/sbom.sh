@@ -78,6 +78,7 @@ with tarfile.open(raw, "w", format=tarfile.PAX_FORMAT) as t:
     info = tarfile.TarInfo("data/big.bin"); info.size = size
     class Zeros(io.RawIOBase):
         def __init__(self, n): self.n = n
+        def readable(self): return True
         def readinto(self, b):
             k = min(len(b), self.n); b[:k] = bytes(k); self.n -= k; return k
     t.addfile(info, io.BufferedReader(Zeros(size), 1 << 20))
