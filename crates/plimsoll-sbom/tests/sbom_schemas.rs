@@ -200,6 +200,31 @@ fn syft_document_is_valid() {
     assert_eq!(errors(&s.cyclonedx, &doc), Vec::<String>::new());
 }
 
+/// The real inventories of syft and trivy, re-written by Plimsoll, are valid:
+/// hundreds of packages with real names, versions and license strings.
+#[test]
+fn converted_peer_inventories_are_valid() {
+    let s = schemas();
+    for rel in [
+        "peers/syft-1.18.1/multilayer.oci-dir.cdx.json",
+        "peers/trivy-0.76.0/multilayer.oci-dir.cdx.json",
+    ] {
+        let bytes = std::fs::read(common::shared_data().join(rel)).unwrap();
+        let sbom = formats::read(&bytes, rel).unwrap().sbom;
+        assert!(sbom.packages.len() > 250);
+        assert_eq!(
+            errors(&s.cyclonedx, &write(Format::CycloneDxJson, &sbom)),
+            Vec::<String>::new(),
+            "{rel}"
+        );
+        assert_eq!(
+            errors(&s.spdx, &write(Format::SpdxJson, &sbom)),
+            Vec::<String>::new(),
+            "{rel}"
+        );
+    }
+}
+
 /// The validators are not vacuous: documents broken in small ways are rejected.
 #[test]
 fn broken_documents_are_rejected() {

@@ -129,6 +129,14 @@ pub fn image_props(t: &TargetInfo) -> Props {
     props
 }
 
+/// Whether image properties name the digest or the image ID (Plimsoll's, or
+/// trivy's `ImageID`), so the component's version need not be guessed at.
+pub fn has_image_ids(props: &Props) -> bool {
+    props.get(I_DIGEST).is_some()
+        || props.get(I_ID).is_some()
+        || props.get("aquasecurity:trivy:ImageID").is_some()
+}
+
 /// Fill the target's digests, architecture and layers from image properties
 /// (Plimsoll's, and trivy's `aquasecurity:trivy:*`).
 pub fn apply_image_props(t: &mut TargetInfo, props: &Props) {

@@ -44,10 +44,19 @@ const NOASSERTION: &str = "NOASSERTION";
 /// The SPDX 2.3 document for `sbom`.
 pub fn to_value(sbom: &Sbom, opts: &WriteOptions) -> Value {
     let created = opts.timestamp(sbom);
-    let tool = match &sbom.tool.version {
-        Some(v) => format!("Tool: {}-{v}", sbom.tool.name),
-        None => format!("Tool: {}", sbom.tool.name),
+    let creator = |t: &ToolInfo| match &t.version {
+        Some(v) => format!("Tool: {}-{v}", t.name),
+        None => format!("Tool: {}", t.name),
     };
+    // The inventory's tool first (it is what a reader reports), then
+    // Plimsoll when it only converted another tool's inventory.
+    let mut creators = vec![creator(&sbom.tool)];
+    let plimsoll = ToolInfo::plimsoll();
+    if sbom.tool != plimsoll {
+        creators.push(creator(&plimsoll));
+    }
+    // Plimsoll's properties are annotated by Plimsoll.
+    let tool = creator(&plimsoll);
     let annotate = |props: &Props| -> Vec<Value> {
         props
             .0
@@ -148,7 +157,7 @@ pub fn to_value(sbom: &Sbom, opts: &WriteOptions) -> Value {
     );
     doc.insert(
         "creationInfo".into(),
-        json!({ "created": created, "creators": [tool] }),
+        json!({ "created": created, "creators": creators }),
     );
     doc.insert("packages".into(), Value::Array(packages));
     if !refs.extracted.is_empty() {
@@ -400,8 +409,8 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
         if Some(i) == root_index {
             let t = &mut out.sbom.target;
             t.name = name;
-            if let Some(v) = str_of(p, "versionInfo").filter(|v| v.starts_with("sha256:")) {
-                t.digest = Some(v);
+            if !common::has_image_ids(&props) {
+                t.digest = str_of(p, "versionInfo").filter(|v| v.starts_with("sha256:"));
             }
             common::apply_image_props(t, &props);
             continue;
@@ -507,7 +516,7 @@ fn annotations_of(p: &Value) -> Props {
         let Some((name, value)) = comment.split_once(": ") else {
             continue;
         };
-        if annotator.trim_start().starts_with("Tool: trivy") {
+        if annotator.trim_start().starts_with("Tool: trivy") && !name.starts_with("plimsoll:") {
             props.push(&format!("aquasecurity:trivy:{name}"), value);
         } else {
             props.push(name, value);
