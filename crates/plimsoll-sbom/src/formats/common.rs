@@ -295,7 +295,7 @@ pub fn to_item(raw: RawComponent) -> Result<InventoryItem, SkipReason> {
             (None, None) => return Err("no purl".to_owned()),
         },
     };
-    let name = if raw.name.is_empty() {
+    let name = if raw.name.is_empty() && !props.is_plimsoll() {
         parsed
             .as_ref()
             .map(|p| p.name.clone())

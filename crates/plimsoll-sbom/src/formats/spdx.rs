@@ -389,7 +389,7 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
     };
 
     // The image: the described package that is a container, else the first described one.
-    let is_root = |p: &Value| str_of(p, "SPDXID").is_some_and(|id| roots.iter().any(|r| *r == id));
+    let is_root = |p: &Value| str_of(p, "SPDXID").is_some_and(|id| roots.contains(&id));
     let root_index = packages
         .iter()
         .position(|p| is_root(p) && purpose(p).as_deref() == Some("CONTAINER"))
