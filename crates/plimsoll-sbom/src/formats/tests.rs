@@ -148,14 +148,16 @@ fn other_tools_spdx() {
         "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Organization: Anchore, Inc", "Tool: syft-0.100.0"]},
         "documentDescribes": ["SPDXRef-DocumentRoot-Image-debian-12"],
         "packages": [
-            {"SPDXID": "SPDXRef-DocumentRoot-Image-debian-12", "name": "debian:12",
-             "versionInfo": "sha256:bb", "downloadLocation": "NOASSERTION",
-             "primaryPackagePurpose": "CONTAINER"},
+            {"SPDXID": "SPDXRef-DocumentRoot-Image-debian-12", "name": "",
+             "checksums": [{"algorithm": "SHA256", "checksumValue": "bb"}],
+             "externalRefs": [{"referenceCategory": "PACKAGE_MANAGER", "referenceType": "purl", "referenceLocator": "pkg:oci/@sha256:bb?arch="}],
+             "downloadLocation": "NOASSERTION"},
             {"SPDXID": "SPDXRef-Package-deb-tzdata-1", "name": "tzdata", "versionInfo": "2024a-0+deb12u1",
              "supplier": "Person: GNU Libc Maintainers (debian-glibc@lists.debian.org)",
              "originator": "Person: GNU Libc Maintainers (debian-glibc@lists.debian.org)",
              "downloadLocation": "NOASSERTION", "licenseConcluded": "NOASSERTION",
              "licenseDeclared": "LicenseRef-public-domain",
+             "sourceInfo": "acquired package info from DPKG DB: /usr/share/doc/tzdata/copyright, /var/lib/dpkg/status",
              "externalRefs": [{"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": "cpe:2.3:a:tzdata:tzdata:2024a:*:*:*:*:*:*:*"},
                               {"referenceCategory": "PACKAGE_MANAGER", "referenceType": "purl", "referenceLocator": "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12"}]},
             {"SPDXID": "SPDXRef-Package-rpm-bash", "name": "bash", "versionInfo": "4.4.20-4.el8_6",
@@ -193,6 +195,10 @@ fn other_tools_spdx() {
         Some("GNU Libc Maintainers <debian-glibc@lists.debian.org>")
     );
     assert_eq!(tz.vendor, None);
+    assert_eq!(
+        r.sbom.packages[0].locations,
+        ["/usr/share/doc/tzdata/copyright", "/var/lib/dpkg/status"]
+    );
     let bash = &r.sbom.packages[1];
     assert_eq!(bash.package.full_version(), "0:4.4.20-4.el8_6");
     assert_eq!(bash.package.vendor.as_deref(), Some("AlmaLinux"));
