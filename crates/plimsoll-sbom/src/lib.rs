@@ -8,6 +8,10 @@
 //! excepted, which SQLite reads from a path), so the same code serves image
 //! layers, directories and tests.
 //!
+//! The [`inventory`] ([`inventory::Sbom`]: target, packages with the layer
+//! that introduced them) is what the [`formats`] write as Plimsoll JSON,
+//! CycloneDX 1.6 or SPDX 2.3, and read back from those or other tools' documents.
+//!
 //! ```
 //! use plimsoll_sbom::{catalogers::apk, os_release::ReleaseFiles};
 //!

@@ -129,6 +129,14 @@ pub fn image_props(t: &TargetInfo) -> Props {
     props
 }
 
+/// Whether image properties name the digest or the image ID (Plimsoll's, or
+/// trivy's `ImageID`), so the component's version need not be guessed at.
+pub fn has_image_ids(props: &Props) -> bool {
+    props.get(I_DIGEST).is_some()
+        || props.get(I_ID).is_some()
+        || props.get("aquasecurity:trivy:ImageID").is_some()
+}
+
 /// Fill the target's digests, architecture and layers from image properties
 /// (Plimsoll's, and trivy's `aquasecurity:trivy:*`).
 pub fn apply_image_props(t: &mut TargetInfo, props: &Props) {
@@ -287,7 +295,7 @@ pub fn to_item(raw: RawComponent) -> Result<InventoryItem, SkipReason> {
             (None, None) => return Err("no purl".to_owned()),
         },
     };
-    let name = if raw.name.is_empty() {
+    let name = if raw.name.is_empty() && !props.is_plimsoll() {
         parsed
             .as_ref()
             .map(|p| p.name.clone())

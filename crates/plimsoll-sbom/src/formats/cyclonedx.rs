@@ -35,11 +35,21 @@ const MAX_NESTING: usize = 16;
 
 /// The CycloneDX 1.6 document for `sbom`.
 pub fn to_value(sbom: &Sbom, opts: &WriteOptions) -> Value {
-    let mut tool = Map::new();
-    tool.insert("type".into(), json!("application"));
-    tool.insert("name".into(), json!(sbom.tool.name));
-    if let Some(v) = &sbom.tool.version {
-        tool.insert("version".into(), json!(v));
+    // The inventory's tool first (it is what a reader reports), then
+    // Plimsoll when it only converted another tool's inventory.
+    let tool = |t: &ToolInfo| {
+        let mut c = Map::new();
+        c.insert("type".into(), json!("application"));
+        c.insert("name".into(), json!(t.name));
+        if let Some(v) = &t.version {
+            c.insert("version".into(), json!(v));
+        }
+        Value::Object(c)
+    };
+    let mut tools = vec![tool(&sbom.tool)];
+    let plimsoll = ToolInfo::plimsoll();
+    if sbom.tool != plimsoll {
+        tools.push(tool(&plimsoll));
     }
 
     let t = &sbom.target;
@@ -88,7 +98,7 @@ pub fn to_value(sbom: &Sbom, opts: &WriteOptions) -> Value {
         "version": 1,
         "metadata": {
             "timestamp": opts.timestamp(sbom),
-            "tools": { "components": [Value::Object(tool)] },
+            "tools": { "components": tools },
             "component": Value::Object(image),
         },
         "components": components,
@@ -192,10 +202,12 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
     let mut target = TargetInfo::default();
     if let Some(c) = metadata.and_then(|m| m.get("component")) {
         target.name = str_of(c, "name").unwrap_or_default();
-        if let Some(v) = str_of(c, "version").filter(|v| v.starts_with("sha256:")) {
-            target.digest = Some(v);
+        let props = props_of(c);
+        if !common::has_image_ids(&props) {
+            // Other tools (syft) put the manifest digest in `version`.
+            target.digest = str_of(c, "version").filter(|v| v.starts_with("sha256:"));
         }
-        common::apply_image_props(&mut target, &props_of(c));
+        common::apply_image_props(&mut target, &props);
     }
     let tool = metadata
         .and_then(|m| m.get("tools"))

@@ -30,6 +30,7 @@ mod util;
 #[cfg(test)]
 mod tests;
 
+pub use purl_decode::MAX_PURL_LEN;
 pub use util::{format_uuid_v4, is_rfc3339, rfc3339_utc, uuid_v4};
 
 use crate::error::{Error, Result};

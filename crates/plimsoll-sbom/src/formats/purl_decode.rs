@@ -16,7 +16,8 @@ impl Purl {
     /// percent-decoded; the type and qualifier keys are lowercased.
     ///
     /// Returns `None` when `s` is not a purl: no `pkg:` scheme, no type or
-    /// name, a bad percent escape or non-UTF-8 decoded bytes, or longer than
+    /// name, a qualifier without `=` or with a key outside `[A-Za-z0-9._-]`,
+    /// a bad percent escape or non-UTF-8 decoded bytes, or longer than
     /// [`MAX_PURL_LEN`].
     ///
     /// ```
@@ -70,7 +71,12 @@ impl Purl {
         if let Some(q) = qualifiers {
             for pair in q.split('&').filter(|p| !p.is_empty()) {
                 let (k, v) = pair.split_once('=')?;
-                if k.is_empty() {
+                // Keys are ASCII letters, digits, `.`, `-` and `_` (the spec).
+                if k.is_empty()
+                    || !k
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+                {
                     return None;
                 }
                 let v = percent_decode(v)?;
@@ -80,11 +86,14 @@ impl Purl {
             }
         }
         if let Some(sp) = subpath {
-            purl.subpath = sp
+            let segments = sp
                 .split('/')
-                .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
                 .map(percent_decode)
                 .collect::<Option<Vec<_>>>()?;
+            purl.subpath = segments
+                .into_iter()
+                .filter(|seg| !seg.is_empty() && seg != "." && seg != "..")
+                .collect();
         }
         Some(purl)
     }
@@ -172,6 +181,8 @@ mod tests {
             "pkg:deb/curl%ff",
             "pkg:deb/curl?novalue",
             "pkg:deb/curl?=v",
+            "pkg:deb/curl?a b=v",
+            "pkg:deb/curl?a/b=v",
         ] {
             assert_eq!(Purl::parse(s), None, "{s}");
         }

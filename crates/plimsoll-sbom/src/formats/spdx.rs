@@ -30,6 +30,7 @@ use super::util::spdx_id_part;
 use super::{Format, ReadSbom, Skipped, WriteOptions};
 use crate::error::{Error, Result};
 use crate::inventory::{InventoryItem, SCHEMA_VERSION, Sbom, TargetInfo, ToolInfo};
+use crate::purl::Purl;
 
 /// The SPDX version written.
 pub const SPEC_VERSION: &str = "SPDX-2.3";
@@ -44,10 +45,19 @@ const NOASSERTION: &str = "NOASSERTION";
 /// The SPDX 2.3 document for `sbom`.
 pub fn to_value(sbom: &Sbom, opts: &WriteOptions) -> Value {
     let created = opts.timestamp(sbom);
-    let tool = match &sbom.tool.version {
-        Some(v) => format!("Tool: {}-{v}", sbom.tool.name),
-        None => format!("Tool: {}", sbom.tool.name),
+    let creator = |t: &ToolInfo| match &t.version {
+        Some(v) => format!("Tool: {}-{v}", t.name),
+        None => format!("Tool: {}", t.name),
     };
+    // The inventory's tool first (it is what a reader reports), then
+    // Plimsoll when it only converted another tool's inventory.
+    let mut creators = vec![creator(&sbom.tool)];
+    let plimsoll = ToolInfo::plimsoll();
+    if sbom.tool != plimsoll {
+        creators.push(creator(&plimsoll));
+    }
+    // Plimsoll's properties are annotated by Plimsoll.
+    let tool = creator(&plimsoll);
     let annotate = |props: &Props| -> Vec<Value> {
         props
             .0
@@ -148,7 +158,7 @@ pub fn to_value(sbom: &Sbom, opts: &WriteOptions) -> Value {
     );
     doc.insert(
         "creationInfo".into(),
-        json!({ "created": created, "creators": [tool] }),
+        json!({ "created": created, "creators": creators }),
     );
     doc.insert("packages".into(), Value::Array(packages));
     if !refs.extracted.is_empty() {
@@ -303,6 +313,14 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
         ));
     }
     let info = doc.get("creationInfo");
+    let by_plimsoll = info
+        .and_then(|i| i.get("creators"))
+        .and_then(Value::as_array)
+        .is_some_and(|c| {
+            c.iter()
+                .filter_map(Value::as_str)
+                .any(|s| s.starts_with("Tool: plimsoll-") || s == "Tool: plimsoll")
+        });
     let created = info.and_then(|i| str_of(i, "created"));
     let tool = info
         .and_then(|i| i.get("creators"))
@@ -381,14 +399,17 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
 
     // The image: the described package that is a container, else the first described one.
     let is_root = |p: &Value| str_of(p, "SPDXID").is_some_and(|id| roots.contains(&id));
+    // Not a package of a known ecosystem (syft gives its image root a `pkg:oci` purl).
+    let not_a_package = |p: &Value| {
+        external_purl(p)
+            .and_then(|u| Purl::parse(&u))
+            .and_then(|u| common::ecosystem_of_purl_type(&u.ty))
+            .is_none()
+    };
     let root_index = packages
         .iter()
         .position(|p| is_root(p) && purpose(p).as_deref() == Some("CONTAINER"))
-        .or_else(|| {
-            packages
-                .iter()
-                .position(|p| is_root(p) && external_purl(p).is_none())
-        });
+        .or_else(|| packages.iter().position(|p| is_root(p) && not_a_package(p)));
 
     for (i, p) in packages.iter().enumerate() {
         let ptr = format!("/packages/{i}");
@@ -399,9 +420,15 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
         let props = annotations_of(p);
         if Some(i) == root_index {
             let t = &mut out.sbom.target;
-            t.name = name;
-            if let Some(v) = str_of(p, "versionInfo").filter(|v| v.starts_with("sha256:")) {
-                t.digest = Some(v);
+            // syft's converted documents leave the image's name empty: keep
+            // the document's then. Plimsoll writes the target's name as is.
+            if !name.is_empty() || by_plimsoll {
+                t.name = name;
+            }
+            if !common::has_image_ids(&props) {
+                t.digest = str_of(p, "versionInfo")
+                    .filter(|v| v.starts_with("sha256:"))
+                    .or_else(|| sha256_checksum(p));
             }
             common::apply_image_props(t, &props);
             continue;
@@ -430,6 +457,11 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
         } else {
             declared_licenses(p, &extracted)
         };
+        let evidence = if plimsoll {
+            Vec::new()
+        } else {
+            source_info_paths(p)
+        };
         let raw = RawComponent {
             name: name.clone(),
             version: str_of(p, "versionInfo"),
@@ -440,7 +472,12 @@ pub fn from_value(doc: &Value, file: &str) -> Result<ReadSbom> {
             props,
         };
         match common::to_item(raw) {
-            Ok(item) => out.sbom.packages.push(item),
+            Ok(mut item) => {
+                if item.locations.is_empty() {
+                    item.locations = evidence;
+                }
+                out.sbom.packages.push(item)
+            }
             Err(reason) => out.skipped.push(Skipped {
                 pointer: ptr,
                 name,
@@ -467,6 +504,36 @@ fn parse_tool(s: &str) -> ToolInfo {
             version: None,
         },
     }
+}
+
+/// `sha256:<hex>` from a package's SHA256 checksum.
+fn sha256_checksum(p: &Value) -> Option<String> {
+    p.get("checksums")?.as_array()?.iter().find_map(|c| {
+        if c.get("algorithm")?.as_str()? != "SHA256" {
+            return None;
+        }
+        let hex = c.get("checksumValue")?.as_str()?;
+        Some(format!("sha256:{hex}"))
+    })
+}
+
+/// The evidence paths in syft's `sourceInfo`
+/// (`acquired package info from DPKG DB: /var/lib/dpkg/status, …`).
+fn source_info_paths(p: &Value) -> Vec<String> {
+    let Some(info) = p.get("sourceInfo").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let Some(rest) = info.strip_prefix("acquired package info from ") else {
+        return Vec::new();
+    };
+    let Some((_, paths)) = rest.split_once(": ") else {
+        return Vec::new();
+    };
+    paths
+        .split(", ")
+        .filter(|s| s.starts_with('/'))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn str_of(v: &Value, key: &str) -> Option<String> {
@@ -507,7 +574,7 @@ fn annotations_of(p: &Value) -> Props {
         let Some((name, value)) = comment.split_once(": ") else {
             continue;
         };
-        if annotator.trim_start().starts_with("Tool: trivy") {
+        if annotator.trim_start().starts_with("Tool: trivy") && !name.starts_with("plimsoll:") {
             props.push(&format!("aquasecurity:trivy:{name}"), value);
         } else {
             props.push(name, value);

@@ -235,3 +235,18 @@ pub fn all_known_licenses() -> Sbom {
     }
     sbom
 }
+
+/// `../shared/data` beside the repository (or `$PLIMSOLL_SHARED_DATA`).
+pub fn shared_data() -> std::path::PathBuf {
+    let dir = std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        dir.join("peers").is_dir(),
+        "the real-data corpus is missing at {}: ../shared must be beside the repository \
+         (or set PLIMSOLL_SHARED_DATA)",
+        dir.display()
+    );
+    dir
+}
