@@ -112,6 +112,11 @@ pub struct InventoryItem {
     /// binary), absolute in the image.
     #[serde(default)]
     pub locations: Vec<String>,
+    /// Files the package owns that a later layer deleted behind its package
+    /// manager's back (OS packages only; at most 50 listed): the package is
+    /// still installed but no longer whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_files: Vec<String>,
 }
 
 impl InventoryItem {
@@ -122,6 +127,7 @@ impl InventoryItem {
             layer: None,
             created_by: None,
             locations: Vec::new(),
+            missing_files: Vec::new(),
         }
     }
 }

@@ -461,6 +461,7 @@ pub fn catalog(
         item.layer = layer.filter(|_| image).map(|l| l.diff_id.to_string());
         item.created_by = layer.and_then(|l| l.created_by.clone());
         item.locations = vec![format!("/{}", f.database)];
+        item.missing_files = f.missing_files;
         sbom.packages.push(item);
     }
     let mut lang: Vec<(Package, &plimsoll_image::LayerAnalysis, &str)> = Vec::new();

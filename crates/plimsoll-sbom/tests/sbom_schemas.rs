@@ -346,6 +346,7 @@ fn item() -> impl Strategy<Value = InventoryItem> {
                     layer: layer.clone(),
                     created_by: layer,
                     locations: locs,
+                    missing_files: Vec::new(),
                 }
             },
         )

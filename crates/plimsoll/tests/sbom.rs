@@ -131,6 +131,22 @@ fn multilayer_matches_syft_and_is_the_same_from_every_source() {
         "{ours:?}"
     );
 
+    // The whiteout layer deleted fzf-tmux behind dpkg's back: noted on the package.
+    let fzf = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["package"]["name"] == "fzf")
+        .unwrap();
+    assert!(
+        fzf["missing_files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "/usr/bin/fzf-tmux"),
+        "{fzf}"
+    );
+
     // Layer attribution: curl arrived with the apt layer (index 1).
     let layers = v["target"]["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 8);

@@ -373,6 +373,7 @@ pub fn to_item(raw: RawComponent) -> Result<InventoryItem, SkipReason> {
         layer,
         created_by: own(P_CREATED_BY),
         locations,
+        missing_files: Vec::new(),
     })
 }
 

@@ -324,6 +324,7 @@ fn item() -> impl Strategy<Value = InventoryItem> {
                     layer,
                     created_by: created,
                     locations,
+                    missing_files: Vec::new(),
                 }
             },
         )

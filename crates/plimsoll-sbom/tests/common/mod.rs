@@ -29,6 +29,7 @@ fn item(p: Package, layer: &str, created_by: &str, locations: &[&str]) -> Invent
         layer: Some(layer.into()),
         created_by: Some(created_by.into()),
         locations: locations.iter().map(|s| (*s).to_owned()).collect(),
+        missing_files: Vec::new(),
     }
 }
 
