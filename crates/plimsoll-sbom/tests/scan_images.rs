@@ -179,3 +179,154 @@ fn distro_folders_as_dir_targets() {
     }
     assert_eq!(checked, 9);
 }
+
+/// A one-layer OCI layout of `root` (every file, symlinks kept), written by
+/// the test itself: the distribution folders as real images.
+fn one_layer_layout(root: &Path, out: &Path, name: &str) {
+    use plimsoll_image::Digest;
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.follow_symlinks(false);
+    // Plain entries as `docker build` writes them: the shared databases have
+    // holes on disk, which the tar crate would otherwise store as GNU sparse
+    // entries (which the reader flags and does not analyse yet).
+    builder.sparse(false);
+    builder.append_dir_all(".", root).unwrap();
+    let layer = builder.into_inner().unwrap();
+    let diff_id = Digest::of_bytes(&layer);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &layer).unwrap();
+    let blob = gz.finish().unwrap();
+    let blob_digest = Digest::of_bytes(&blob);
+    let blobs = out.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let put = |bytes: &[u8]| -> Digest {
+        let d = Digest::of_bytes(bytes);
+        std::fs::write(blobs.join(d.hex()), bytes).unwrap();
+        d
+    };
+    std::fs::write(blobs.join(blob_digest.hex()), &blob).unwrap();
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [diff_id.to_string()]},
+        "history": [{"created_by": format!("ADD {name} /")}]
+    })
+    .to_string();
+    let config_digest = put(config.as_bytes());
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest.to_string(), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": blob_digest.to_string(), "size": blob.len()}]
+    })
+    .to_string();
+    let manifest_digest = put(manifest.as_bytes());
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest.to_string(),
+                       "size": manifest.len(), "annotations": {"org.opencontainers.image.ref.name": name}}]
+    });
+    std::fs::write(out.join("index.json"), index.to_string()).unwrap();
+    std::fs::write(out.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+}
+
+/// Every distribution folder as a one-layer OCI image equals its tool's
+/// listing, and the packages are attributed to that layer.
+#[test]
+fn distro_folders_as_one_layer_images() {
+    let root = shared().join("images/distros");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for e in std::fs::read_dir(&root).unwrap().flatten() {
+        let folder = e.path();
+        if !folder.is_dir() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().to_string();
+        let src = if folder.join("var/lib/rpm/Packages.zst").is_file() {
+            let copy = tmp.path().join(format!("{name}-rootfs"));
+            std::fs::create_dir_all(copy.join("var/lib/rpm")).unwrap();
+            let data = zstd::decode_all(
+                std::fs::File::open(folder.join("var/lib/rpm/Packages.zst")).unwrap(),
+            )
+            .unwrap();
+            std::fs::write(copy.join("var/lib/rpm/Packages"), data).unwrap();
+            copy
+        } else {
+            folder.clone()
+        };
+        let layout = tmp.path().join(format!("{name}-oci"));
+        one_layer_layout(&src, &layout, &name);
+        let inv = inventory(&format!("oci:{}:{name}", layout.display()));
+        let tsv = std::fs::read_to_string(folder.join("expected-packages.tsv")).unwrap();
+        let expected: BTreeSet<String> = tsv
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .filter(|n| n != "gpg-pubkey")
+            .collect();
+        let ours: BTreeSet<String> = inv
+            .packages
+            .iter()
+            .map(|p| p.package.name.clone())
+            .collect();
+        assert_eq!(ours, expected, "{name}");
+        assert!(inv.packages.iter().all(|p| p.layer == 0), "{name}");
+        assert!(inv.distro.is_some(), "{name}: distribution detected");
+        checked += 1;
+    }
+    assert_eq!(checked, 9);
+}
+
+/// The Alpine minirootfs imported into the real Docker Engine, saved with
+/// `docker save`, read back as a docker-archive.
+#[test]
+fn alpine_minirootfs_through_docker_import_and_save() {
+    let tarball = shared().join("images/distros/alpine-3.11.13-minirootfs.tar.gz");
+    let tag = format!("plimsoll-test/alpine-import:{}", std::process::id());
+    let docker = |args: &[&str]| {
+        let out = std::process::Command::new("docker")
+            .args(args)
+            .output()
+            .expect("docker CLI");
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    docker(&["import", tarball.to_str().unwrap(), &tag]);
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("alpine.tar");
+    let saved = std::process::Command::new("docker")
+        .args(["save", "-o", archive.to_str().unwrap(), &tag])
+        .status();
+    docker(&["rmi", &tag]);
+    assert!(saved.unwrap().success());
+    let inv = inventory(&format!("docker-archive:{}", archive.display()));
+    let d = inv.distro.as_ref().unwrap();
+    assert_eq!(
+        (d.id.as_str(), d.version_id.as_deref()),
+        ("alpine", Some("3.11.13"))
+    );
+    let expected = std::fs::read_to_string(
+        shared().join("images/distros/alpine-3.11.13/expected-packages.tsv"),
+    )
+    .unwrap();
+    let expected: BTreeSet<(String, String)> = expected
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c[0].to_string(), c[1].to_string())
+        })
+        .collect();
+    let ours: BTreeSet<(String, String)> = inv
+        .packages
+        .iter()
+        .map(|p| (p.package.name.clone(), p.package.version.clone()))
+        .collect();
+    assert_eq!(ours, expected);
+}
