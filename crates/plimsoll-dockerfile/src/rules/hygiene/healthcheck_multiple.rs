@@ -1,6 +1,6 @@
 use plimsoll_core::{Equivalents, RuleMeta, Severity};
 
-use super::later_duplicates;
+use super::report_later_duplicates;
 use crate::parser::Keyword;
 use crate::rules::{Ctx, Rule, Violation};
 
@@ -46,16 +46,7 @@ others.
 };
 
 fn check(cx: &Ctx<'_>, out: &mut Vec<Violation>) {
-    for (first, later, onbuild) in later_duplicates(cx.df, Keyword::Healthcheck) {
-        let kw = if onbuild { "ONBUILD HEALTHCHECK" } else { "HEALTHCHECK" };
-        out.push(Violation::new(
-            later.span,
-            format!(
-                "second {kw} in this stage (the first is at line {}): only the last one takes effect; keep one",
-                first.pos.line
-            ),
-        ));
-    }
+    report_later_duplicates(cx, Keyword::Healthcheck, out);
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ pub const HADOLINT_DEVIATIONS: &[(&str, &str)] = &[
 ];
 
 use crate::parser::{Args, Dockerfile, Instruction, Keyword};
+use crate::rules::{Ctx, Violation};
 use crate::shell::Command;
 
 /// Every instruction with the one that takes effect: ONBUILD triggers are
@@ -160,22 +161,32 @@ fn stage_keyword(df: &Dockerfile, stage: usize, kw: Keyword, onbuild: bool) -> V
         .collect()
 }
 
-/// The second and later `kw` instructions of every stage (CMD, ENTRYPOINT,
-/// HEALTHCHECK: only the last one takes effect), with the first one and
-/// whether they are ONBUILD triggers.
-fn later_duplicates(df: &Dockerfile, kw: Keyword) -> Vec<(&Instruction, &Instruction, bool)> {
-    let mut out = Vec::new();
+/// Report every repeat of `kw` in a stage (ONBUILD triggers counted apart):
+/// only the last one takes effect, so the earlier ones mislead readers.
+fn report_later_duplicates(cx: &Ctx<'_>, kw: Keyword, out: &mut Vec<Violation>) {
+    let df = cx.df;
     for s in 0..df.stages.len() {
         for onbuild in [false, true] {
             let found = stage_keyword(df, s, kw, onbuild);
-            if let Some((first, rest)) = found.split_first() {
-                for later in rest {
-                    out.push((*first, *later, onbuild));
-                }
+            let Some((first, rest)) = found.split_first() else {
+                continue;
+            };
+            let name = if onbuild {
+                format!("ONBUILD {kw}")
+            } else {
+                kw.to_string()
+            };
+            for later in rest {
+                out.push(Violation::new(
+                    later.span,
+                    format!(
+                        "second {name} in this stage (the first is at line {}): only the last one takes effect; keep one",
+                        first.pos.line
+                    ),
+                ));
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
