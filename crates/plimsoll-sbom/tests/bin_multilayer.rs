@@ -10,35 +10,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod common;
+
+use common::{json, oci_blob, shared_data};
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
 
 use plimsoll_sbom::Package;
 use plimsoll_sbom::catalogers::bin::{self, Catalog, Entry, HEAD_LEN, Wanted};
-
-fn shared() -> PathBuf {
-    let shared = std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    assert!(
-        shared.join("images/oci/index.json").is_file(),
-        "the image corpus is missing at {}: ../shared must be beside the repository \
-         (or set PLIMSOLL_SHARED_DATA)",
-        shared.display()
-    );
-    shared
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn blob(oci: &Path, digest: &str) -> PathBuf {
-    oci.join("blobs/sha256")
-        .join(digest.trim_start_matches("sha256:"))
-}
 
 struct Scan {
     /// path → (wanted kind, catalog), after whiteouts and overwrites.
@@ -48,7 +27,7 @@ struct Scan {
 
 /// Stream the layers of the image tagged `tag`, cataloguing what `bin::wants`.
 fn scan_image(tag: &str) -> Scan {
-    let oci = shared().join("images/oci");
+    let oci = shared_data().join("images/oci");
     let index = json(&oci.join("index.json"));
     let manifest = index["manifests"]
         .as_array()
@@ -56,14 +35,14 @@ fn scan_image(tag: &str) -> Scan {
         .iter()
         .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
         .unwrap_or_else(|| panic!("no image tagged {tag}"));
-    let manifest = json(&blob(&oci, manifest["digest"].as_str().unwrap()));
+    let manifest = json(&oci_blob(&oci, manifest["digest"].as_str().unwrap()));
     let mut scan = Scan {
         found: BTreeMap::new(),
         executables: 0,
     };
     for layer in manifest["layers"].as_array().unwrap() {
         assert!(layer["mediaType"].as_str().unwrap().ends_with("tar+gzip"));
-        let file = std::fs::File::open(blob(&oci, layer["digest"].as_str().unwrap())).unwrap();
+        let file = std::fs::File::open(oci_blob(&oci, layer["digest"].as_str().unwrap())).unwrap();
         let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
         for entry in tar.entries().unwrap() {
             let mut e = entry.unwrap();
@@ -125,7 +104,7 @@ fn scan_image(tag: &str) -> Scan {
 /// syft's components of the purl types `prefixes`, as (purl, path of the file
 /// it was found in) sorted.
 fn syft_components(prefixes: &[&str]) -> Vec<(String, String)> {
-    let cdx = json(&shared().join("peers/syft-1.18.1/multilayer.oci-dir.cdx.json"));
+    let cdx = json(&shared_data().join("peers/syft-1.18.1/multilayer.oci-dir.cdx.json"));
     let mut out: Vec<(String, String)> = cdx["components"]
         .as_array()
         .unwrap()

@@ -17,36 +17,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod common;
+
+use common::{json, oci_blob, shared_data};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use plimsoll_sbom::Package;
 use plimsoll_sbom::catalogers::{self, lang};
-use serde_json::Value;
-
-fn shared() -> PathBuf {
-    let shared = std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    assert!(
-        shared.join("images/oci/index.json").is_file(),
-        "the image corpus is missing at {}: ../shared must be beside the repository \
-         (or set PLIMSOLL_SHARED_DATA)",
-        shared.display()
-    );
-    shared
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn blob(oci: &Path, digest: &str) -> PathBuf {
-    let (alg, hex) = digest.split_once(':').unwrap();
-    oci.join("blobs").join(alg).join(hex)
-}
 
 /// The layer blobs of the image tagged `tag`, bottom first.
 fn layers(oci: &Path, tag: &str) -> Vec<PathBuf> {
@@ -57,14 +36,14 @@ fn layers(oci: &Path, tag: &str) -> Vec<PathBuf> {
         .iter()
         .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
         .unwrap_or_else(|| panic!("no image tagged {tag}"));
-    let manifest = json(&blob(oci, manifest["digest"].as_str().unwrap()));
+    let manifest = json(&oci_blob(oci, manifest["digest"].as_str().unwrap()));
     manifest["layers"]
         .as_array()
         .unwrap()
         .iter()
         .map(|l| {
             assert!(l["mediaType"].as_str().unwrap().ends_with("tar+gzip"));
-            blob(oci, l["digest"].as_str().unwrap())
+            oci_blob(oci, l["digest"].as_str().unwrap())
         })
         .collect()
 }
@@ -184,7 +163,7 @@ fn diff(ty: &str, ours: &BTreeMap<String, Vec<String>>, syft: &BTreeMap<String, 
 
 #[test]
 fn multilayer_python_and_npm_match_syft() {
-    let shared = shared();
+    let shared = shared_data();
     let layers = layers(&shared.join("images/oci"), "multilayer");
     assert_eq!(layers.len(), 8);
     let files = wanted_files(&layers);

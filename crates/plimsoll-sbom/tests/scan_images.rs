@@ -5,18 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod common;
+
+use common::shared_data;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use plimsoll_image::{AnalyzeOptions, LayerCache, Limits, OpenOptions, Target, analyze_target};
 use plimsoll_sbom::scan::{OsAnalyzer, OsInventory, os_inventory};
-
-fn shared() -> PathBuf {
-    std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
 
 fn inventory(target: &str) -> OsInventory {
     let t = Target::parse(target).unwrap();
@@ -33,7 +29,7 @@ fn inventory(target: &str) -> OsInventory {
 fn debian_minbase_from_the_oci_layout() {
     let inv = inventory(&format!(
         "oci:{}:debian-bookworm-minbase",
-        shared().join("images/oci").display()
+        shared_data().join("images/oci").display()
     ));
     let d = inv.distro.as_ref().unwrap();
     assert_eq!(
@@ -69,7 +65,7 @@ fn debian_minbase_from_the_oci_layout() {
 fn multilayer_attributes_layers_and_notes_removed_files() {
     let inv = inventory(&format!(
         "oci:{}:multilayer",
-        shared().join("images/oci").display()
+        shared_data().join("images/oci").display()
     ));
     let base: BTreeSet<&str> = inv
         .packages
@@ -106,8 +102,10 @@ fn multilayer_attributes_layers_and_notes_removed_files() {
 
     // Same dpkg package set as syft 1.18.1 reports for this image.
     let syft: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(shared().join("peers/syft-1.18.1/multilayer.oci-dir.cdx.json"))
-            .unwrap(),
+        &std::fs::read_to_string(
+            shared_data().join("peers/syft-1.18.1/multilayer.oci-dir.cdx.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let theirs: BTreeSet<(String, String)> = syft["components"]
@@ -165,7 +163,7 @@ fn expected_names(folder: &Path) -> BTreeSet<String> {
 
 /// The distribution folders of the shared data.
 fn distro_folders() -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(shared().join("images/distros"))
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(shared_data().join("images/distros"))
         .unwrap()
         .flatten()
         .filter(|e| e.path().is_dir())
@@ -266,7 +264,7 @@ fn distro_folders_as_one_layer_images() {
 /// `docker save`, read back as a docker-archive.
 #[test]
 fn alpine_minirootfs_through_docker_import_and_save() {
-    let tarball = shared().join("images/distros/alpine-3.11.13-minirootfs.tar.gz");
+    let tarball = shared_data().join("images/distros/alpine-3.11.13-minirootfs.tar.gz");
     let tag = format!("plimsoll-test/alpine-import:{}", std::process::id());
     let docker = |args: &[&str]| {
         let out = std::process::Command::new("docker")
@@ -295,7 +293,7 @@ fn alpine_minirootfs_through_docker_import_and_save() {
         ("alpine", Some("3.11.13"))
     );
     let expected = std::fs::read_to_string(
-        shared().join("images/distros/alpine-3.11.13/expected-packages.tsv"),
+        shared_data().join("images/distros/alpine-3.11.13/expected-packages.tsv"),
     )
     .unwrap();
     let expected: BTreeSet<(String, String)> = expected

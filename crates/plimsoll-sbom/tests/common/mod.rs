@@ -244,10 +244,21 @@ pub fn shared_data() -> std::path::PathBuf {
         std::path::PathBuf::from,
     );
     assert!(
-        dir.join("peers").is_dir(),
+        dir.join("peers").is_dir() && dir.join("images/oci/index.json").is_file(),
         "the real-data corpus is missing at {}: ../shared must be beside the repository \
          (or set PLIMSOLL_SHARED_DATA)",
         dir.display()
     );
     dir
+}
+
+/// A JSON file, parsed.
+pub fn json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The path of a blob (`sha256:…`) in an OCI layout.
+pub fn oci_blob(oci: &std::path::Path, digest: &str) -> std::path::PathBuf {
+    let (alg, hex) = digest.split_once(':').unwrap();
+    oci.join("blobs").join(alg).join(hex)
 }
