@@ -134,6 +134,22 @@ pub enum ImageError {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// A registry refused or failed a request, or could not be reached.
+    #[error("registry {location}: {reason}")]
+    Registry {
+        /// The registry URL or repository the request was for.
+        location: String,
+        /// What happened and what to do.
+        reason: String,
+    },
+    /// The registry wants credentials that were not given or not accepted.
+    #[error("registry {location}: {reason}")]
+    Unauthorized {
+        /// The registry and repository.
+        location: String,
+        /// What was tried and what to do.
+        reason: String,
+    },
     /// An archive (docker-archive, oci-archive) is malformed.
     #[error("malformed archive {} at offset {offset}: {reason}", path.display())]
     Archive {

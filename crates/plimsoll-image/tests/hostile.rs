@@ -425,6 +425,7 @@ fn open_oci(
         &Target::parse(&t).unwrap(),
         &OpenOptions {
             platform: platform.map(|p| Platform::parse(p).unwrap()),
+            ..OpenOptions::default()
         },
     )
 }

@@ -102,12 +102,17 @@ Targets (the containers-transports convention):
   docker-archive:FILE[:NAME:TAG] what `docker save` writes
   dir:PATH | fs:PATH            an unpacked root filesystem
   sbom:FILE                     a CycloneDX or SPDX JSON document read back
+  registry:REF | REF            an image in a registry (REF: [HOST[:PORT]/]NAME[:TAG][@sha256:…]);
+                                credentials from ~/.docker/config.json (auths, credHelpers,
+                                credsStore), --auth-file, or PLIMSOLL_REGISTRY_USERNAME/_PASSWORD
 
 Examples:
   plimsoll sbom oci:../shared/data/images/oci:multilayer
   plimsoll sbom -f cyclonedx-json -o sbom.cdx.json docker-archive:image.tar
   plimsoll sbom -f spdx-json dir:/srv/rootfs
   plimsoll sbom -f table sbom:sbom.cdx.json
+  plimsoll sbom --platform linux/arm64 registry:ghcr.io/org/app:1.2
+  plimsoll sbom --insecure registry.internal:5000/team/app@sha256:…
 
 Formats: table (default at a terminal), json (Plimsoll's own, the default otherwise),
 cyclonedx-json (CycloneDX 1.6), spdx-json (SPDX 2.3).
@@ -140,6 +145,14 @@ pub struct SbomArgs {
     /// Where per-layer results are cached
     #[arg(long = "cache-dir", value_name = "DIR", env = "PLIMSOLL_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+
+    /// Registries: allow plain HTTP and unverified TLS (loopback registries may always use HTTP)
+    #[arg(long = "insecure", env = "PLIMSOLL_INSECURE")]
+    pub insecure: bool,
+
+    /// Registries: read credentials from this Docker/containers auth file
+    #[arg(long = "auth-file", value_name = "FILE", env = "REGISTRY_AUTH_FILE")]
+    pub auth_file: Option<PathBuf>,
 
     /// Read every layer, ignoring and not writing the cache
     #[arg(long = "no-cache")]

@@ -63,7 +63,11 @@ pub fn run(args: SbomArgs) -> Result<u8> {
             let result = plimsoll_sbom::scan::catalog(
                 &target,
                 &args.target,
-                &OpenOptions { platform },
+                &OpenOptions {
+                    platform,
+                    insecure: args.insecure,
+                    auth_file: args.auth_file.clone(),
+                },
                 &options,
             );
             progress.finish();

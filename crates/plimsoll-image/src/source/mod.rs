@@ -4,8 +4,10 @@
 //! docker-archive, `dir:`) are implemented here; the Docker Engine and
 //! registry sources implement the same two traits.
 
+pub mod credentials;
 mod docker_archive;
 mod oci;
+pub mod registry;
 
 use std::fmt;
 use std::path::Path;
@@ -23,6 +25,12 @@ use crate::target::Target;
 pub struct OpenOptions {
     /// Platform to pick from a multi-platform index (default: the host's).
     pub platform: Option<Platform>,
+    /// Registries: allow plain HTTP and unverified TLS for any host (plain
+    /// HTTP is always allowed for loopback registries).
+    pub insecure: bool,
+    /// Registries: the auth file to read credentials from instead of
+    /// `~/.docker/config.json` (or `$DOCKER_CONFIG`, `$REGISTRY_AUTH_FILE`).
+    pub auth_file: Option<std::path::PathBuf>,
 }
 
 /// Where an image comes from. A source resolves the image once
@@ -252,9 +260,14 @@ impl Source for LocalSource {
     }
 }
 
-/// Opens a local target and resolves its image.
+/// Opens a target (a local one, or a registry's) and resolves its image.
 pub fn open(target: &Target, options: &OpenOptions) -> Result<Artifact, ImageError> {
-    LocalSource::new(target, options.clone())?.artifact()
+    match target {
+        Target::Registry(r) | Target::Reference(r) => {
+            registry::resolve(r, describe(target), options)
+        }
+        _ => LocalSource::new(target, options.clone())?.artifact(),
+    }
 }
 
 /// The canonical spelling of a target, for messages.

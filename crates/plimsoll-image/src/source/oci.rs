@@ -18,13 +18,19 @@ enum BlobNaming {
     Oci,
     /// `<hex>` (containers-image `dir:`).
     Dir,
+    /// `manifests/<digest>` and `blobs/<digest>` (a registry repository).
+    Registry,
 }
 
 impl BlobNaming {
-    fn path(self, d: &Digest) -> String {
+    /// Where the blob `d` is; `what` is `manifest` for manifests and
+    /// indexes (a registry serves those from their own endpoint).
+    fn path(self, d: &Digest, what: &str) -> String {
         match self {
             BlobNaming::Oci => format!("blobs/sha256/{}", d.hex()),
             BlobNaming::Dir => d.hex().to_owned(),
+            BlobNaming::Registry if what == "manifest" => format!("manifests/{d}"),
+            BlobNaming::Registry => format!("blobs/{d}"),
         }
     }
 }
@@ -55,7 +61,7 @@ fn read_verified(
         &desc.digest,
         &format!("{what} descriptor in {}", files.name()),
     )?;
-    let path = naming.path(&digest);
+    let path = naming.path(&digest, what);
     if !files.exists(&path) {
         return Err(ImageError::Missing {
             source_name: files.name().to_owned(),
@@ -213,7 +219,7 @@ fn from_manifest(
         let digest = Digest::parse(&d.digest, &format!("layer {index} of {location}"))?;
         layers.push(Layer {
             index,
-            location: naming.path(&digest),
+            location: naming.path(&digest, "layer"),
             digest: Some(digest),
             diff_id,
             media_type: d.media_type.clone(),
@@ -323,6 +329,32 @@ pub(super) fn resolve_dir(
         BlobNaming::Dir,
         Some(digest),
         &bytes,
+        &location,
+        blobs,
+    )
+}
+
+/// Resolves a registry's top-level manifest (already fetched and verified)
+/// down to an image: an index is resolved by platform, its manifests and
+/// the config fetched and verified like a layout's blobs.
+pub(super) fn resolve_registry(
+    files: &dyn Files,
+    digest: Digest,
+    bytes: &[u8],
+    options: &OpenOptions,
+    blobs: Arc<dyn BlobStore>,
+) -> Result<Artifact, ImageError> {
+    let location = format!("{}:manifests/{digest}", files.name());
+    if is_index(None, bytes) {
+        let index: ImageIndex = parse_json(bytes, "image index", &location)?;
+        let desc = by_platform(&location, &index.manifests, options)?.clone();
+        return resolve_descriptor(files, BlobNaming::Registry, desc, options, blobs);
+    }
+    from_manifest(
+        files,
+        BlobNaming::Registry,
+        Some(digest),
+        bytes,
         &location,
         blobs,
     )

@@ -1,0 +1,711 @@
+//! Images in a registry, over the OCI distribution API: manifests and
+//! blobs by `GET /v2/<name>/{manifests,blobs}/<reference>`, anonymous,
+//! bearer-token (RFC 6750 challenge → token endpoint, with basic
+//! credentials or an OAuth2 refresh token) and basic auth, plain HTTP
+//! only for loopback registries or with `--insecure`, indexes resolved by
+//! platform, and every manifest and blob checked against its digest (the
+//! manifests here, the layers by the layer reader as they stream).
+//!
+//! Why not `oci-client`: it is async (tokio + reqwest) while the whole
+//! image pipeline is synchronous and streams blobs into `std::io::Read`;
+//! with `ureq` a blob body *is* a `Read`, and the distribution protocol a
+//! scanner needs (pull only) is a handful of requests. The local-layout
+//! resolution code (index → platform → manifest → config) is shared with
+//! OCI layouts through the [`Files`] trait.
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+
+use super::credentials::{self, Credential};
+use super::oci;
+use super::{Artifact, BlobStore, OpenOptions};
+use crate::digest::Digest;
+use crate::error::ImageError;
+use crate::files::{BlobReader, Files};
+use crate::reference::ImageReference;
+
+/// What a manifest request accepts, most specific first.
+const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+/// Largest manifest, config, token or error body read into memory.
+const MAX_DOCUMENT: u64 = 8 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Https,
+    Http,
+}
+
+impl Scheme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+        }
+    }
+}
+
+/// Whether `domain` (host[:port]) names the local machine.
+pub fn is_loopback(domain: &str) -> bool {
+    let host = if let Some(rest) = domain.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else {
+        domain.rsplit_once(':').map_or(domain, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The registry API host for a reference's domain.
+fn api_host(domain: &str) -> &str {
+    if domain == crate::reference::DEFAULT_DOMAIN || domain == "index.docker.io" {
+        "registry-1.docker.io"
+    } else {
+        domain
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved kept).
+fn pct(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One auth challenge of a `WWW-Authenticate` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Challenge {
+    pub(crate) scheme: String,
+    pub(crate) params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses `WWW-Authenticate` (RFC 9110 §11.6.1): challenges separated by
+/// commas, each a scheme followed by `name=value` or `name="quoted"`
+/// parameters. Written by hand because the header's grammar (commas both
+/// between challenges and between parameters) is all that is needed and no
+/// small crate parses it for clients.
+pub(crate) fn parse_challenges(header: &str) -> Vec<Challenge> {
+    let mut out: Vec<Challenge> = Vec::new();
+    let b = header.as_bytes();
+    let mut i = 0;
+    let skip_ws = |i: &mut usize| {
+        while *i < b.len() && (b[*i] == b' ' || b[*i] == b'\t' || b[*i] == b',') {
+            *i += 1;
+        }
+    };
+    let token = |i: &mut usize| -> String {
+        let start = *i;
+        while *i < b.len() && !matches!(b[*i], b' ' | b'\t' | b',' | b'=' | b'"') {
+            *i += 1;
+        }
+        String::from_utf8_lossy(&b[start..*i]).into_owned()
+    };
+    loop {
+        skip_ws(&mut i);
+        if i >= b.len() {
+            break;
+        }
+        let word = token(&mut i);
+        if word.is_empty() {
+            // A stray `=` or quote: skip it.
+            i += 1;
+            continue;
+        }
+        // `word=` is a parameter of the current challenge; a bare word
+        // starts a new challenge.
+        let mut j = i;
+        while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+            j += 1;
+        }
+        if j < b.len() && b[j] == b'=' {
+            i = j + 1;
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            let value = if i < b.len() && b[i] == b'"' {
+                i += 1;
+                let mut v = Vec::new();
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' && i + 1 < b.len() {
+                        i += 1;
+                    }
+                    v.push(b[i]);
+                    i += 1;
+                }
+                i += 1;
+                String::from_utf8_lossy(&v).into_owned()
+            } else {
+                token(&mut i)
+            };
+            if let Some(c) = out.last_mut() {
+                c.params.push((word, value));
+            }
+        } else {
+            out.push(Challenge {
+                scheme: word,
+                params: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// A repository in a registry, as named files: `manifests/<ref>` and
+/// `blobs/<digest>`.
+pub(crate) struct RegistryFiles {
+    name: String,
+    domain: String,
+    host: String,
+    repo: String,
+    agent: ureq::Agent,
+    plain_http_allowed: bool,
+    insecure: bool,
+    scheme: Mutex<Scheme>,
+    credential: Option<Credential>,
+    authorization: Mutex<Option<String>>,
+}
+
+impl std::fmt::Debug for RegistryFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryFiles")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("repo", &self.repo)
+            .field("credential", &self.credential)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegistryFiles {
+    pub(crate) fn new(
+        reference: &ImageReference,
+        name: String,
+        options: &OpenOptions,
+    ) -> Result<Self, ImageError> {
+        let credential = credentials::lookup(&reference.domain, options.auth_file.as_deref())?;
+        let tls = ureq::tls::TlsConfig::builder()
+            .disable_verification(options.insecure)
+            .build();
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(30)))
+            .timeout_recv_response(Some(Duration::from_secs(120)))
+            .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
+            .max_redirects(8)
+            .tls_config(tls)
+            .build();
+        Ok(Self {
+            name,
+            domain: reference.domain.clone(),
+            host: api_host(&reference.domain).to_owned(),
+            repo: reference.path.clone(),
+            agent: config.into(),
+            plain_http_allowed: options.insecure || is_loopback(&reference.domain),
+            insecure: options.insecure,
+            scheme: Mutex::new(Scheme::Https),
+            credential,
+            authorization: Mutex::new(None),
+        })
+    }
+
+    fn location(&self) -> String {
+        format!("{}/{}", self.domain, self.repo)
+    }
+
+    fn scheme(&self) -> Scheme {
+        self.scheme.lock().map_or(Scheme::Https, |s| *s)
+    }
+
+    /// `GET /v2/<repo>/<rest>`, authenticating on a 401 challenge and
+    /// falling back to plain HTTP where that is allowed.
+    fn get(
+        &self,
+        rest: &str,
+        accept: Option<&str>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
+        let mut authenticated_with: Option<String> = None;
+        for _ in 0..4 {
+            let scheme = self.scheme();
+            let url = format!(
+                "{}://{}/v2/{}/{rest}",
+                scheme.as_str(),
+                self.host,
+                self.repo
+            );
+            let mut req = self.agent.get(&url);
+            if let Some(a) = accept {
+                req = req.header("Accept", a);
+            }
+            let auth = self.authorization.lock().ok().and_then(|a| a.clone());
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            let resp = match req.call() {
+                Ok(r) => r,
+                Err(e) => {
+                    if scheme == Scheme::Https && self.plain_http_allowed {
+                        if let Ok(mut s) = self.scheme.lock() {
+                            *s = Scheme::Http;
+                        }
+                        continue;
+                    }
+                    return Err(self.transport_error(&url, &e));
+                }
+            };
+            let status = resp.status().as_u16();
+            match status {
+                200..=299 => return Ok(resp),
+                401 => {
+                    if authenticated_with.is_some() && authenticated_with == auth {
+                        return Err(self.refused(&resp));
+                    }
+                    let header = resp
+                        .headers()
+                        .get_all("www-authenticate")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let value = self.authenticate(&header)?;
+                    if let Ok(mut a) = self.authorization.lock() {
+                        *a = Some(value.clone());
+                    }
+                    authenticated_with = Some(value);
+                }
+                404 => {
+                    let detail = error_detail(resp);
+                    return Err(ImageError::Missing {
+                        source_name: self.name.clone(),
+                        what: format!("{} ({detail})", what_of(rest)),
+                        path: rest.to_owned(),
+                    });
+                }
+                _ => {
+                    let detail = error_detail(resp);
+                    return Err(ImageError::Registry {
+                        location: url,
+                        reason: format!("HTTP {status}: {detail}"),
+                    });
+                }
+            }
+        }
+        Err(ImageError::Registry {
+            location: self.location(),
+            reason: "authentication did not settle after several challenges".into(),
+        })
+    }
+
+    fn transport_error(&self, url: &str, e: &ureq::Error) -> ImageError {
+        let hint = if self.plain_http_allowed {
+            ""
+        } else if matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_)) {
+            " (a registry without TLS needs --insecure unless it is on loopback)"
+        } else {
+            ""
+        };
+        ImageError::Registry {
+            location: url.to_owned(),
+            reason: format!("{e}{hint}"),
+        }
+    }
+
+    fn refused(&self, resp: &ureq::http::Response<ureq::Body>) -> ImageError {
+        let _ = resp;
+        let reason = match &self.credential {
+            Some(_) => format!(
+                "access denied with the credentials found for {} (check `docker login {}`, or that the repository exists and they may pull it)",
+                self.domain, self.domain
+            ),
+            None => format!(
+                "access denied anonymously: log in (`docker login {}`) or set PLIMSOLL_REGISTRY_USERNAME and PLIMSOLL_REGISTRY_PASSWORD",
+                self.domain
+            ),
+        };
+        ImageError::Unauthorized {
+            location: self.location(),
+            reason,
+        }
+    }
+
+    /// Answers a challenge: the `Authorization` value to send next.
+    fn authenticate(&self, header: &str) -> Result<String, ImageError> {
+        let challenges = parse_challenges(header);
+        if let Some(bearer) = challenges
+            .iter()
+            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))
+        {
+            return self.bearer_token(bearer).map(|t| format!("Bearer {t}"));
+        }
+        if challenges
+            .iter()
+            .any(|c| c.scheme.eq_ignore_ascii_case("basic"))
+        {
+            return match &self.credential {
+                Some(Credential::Basic { username, password }) => Ok(basic(username, password)),
+                Some(Credential::IdentityToken(_)) => Err(ImageError::Unauthorized {
+                    location: self.location(),
+                    reason: "the registry asks for basic auth but the auth file holds only an identity token".into(),
+                }),
+                None => Err(ImageError::Unauthorized {
+                    location: self.location(),
+                    reason: format!(
+                        "the registry asks for a user name and password: `docker login {}`, or set PLIMSOLL_REGISTRY_USERNAME and PLIMSOLL_REGISTRY_PASSWORD",
+                        self.domain
+                    ),
+                }),
+            };
+        }
+        Err(ImageError::Unauthorized {
+            location: self.location(),
+            reason: format!("unsupported authentication challenge `{header}`"),
+        })
+    }
+
+    /// Fetches a bearer token from the challenge's realm.
+    fn bearer_token(&self, c: &Challenge) -> Result<String, ImageError> {
+        let realm = c.param("realm").ok_or_else(|| ImageError::Unauthorized {
+            location: self.location(),
+            reason: "bearer challenge without a realm".into(),
+        })?;
+        let realm_plain = realm.starts_with("http://");
+        if !realm.starts_with("https://") && !realm_plain {
+            return Err(ImageError::Unauthorized {
+                location: self.location(),
+                reason: format!("token realm `{realm}` is not an http(s) URL"),
+            });
+        }
+        if realm_plain {
+            let host = realm
+                .trim_start_matches("http://")
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            if !(self.insecure || is_loopback(host)) {
+                return Err(ImageError::Unauthorized {
+                    location: self.location(),
+                    reason: format!(
+                        "token realm `{realm}` is plain HTTP; credentials are only sent over it with --insecure or on loopback"
+                    ),
+                });
+            }
+        }
+        let own_scope = format!("repository:{}:pull", self.repo);
+        let scope = c.param("scope").unwrap_or(&own_scope);
+        let service = c.param("service");
+        let result = match &self.credential {
+            Some(Credential::IdentityToken(refresh)) => {
+                let mut form = vec![
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh.as_str()),
+                    ("client_id", "plimsoll"),
+                    ("scope", scope),
+                ];
+                if let Some(s) = service {
+                    form.push(("service", s));
+                }
+                self.agent.post(realm).send_form(form)
+            }
+            cred => {
+                let mut url = format!("{realm}?scope={}", pct(scope));
+                if let Some(s) = service {
+                    url.push_str(&format!("&service={}", pct(s)));
+                }
+                let mut req = self.agent.get(&url);
+                if let Some(Credential::Basic { username, password }) = cred {
+                    req = req.header("Authorization", basic(username, password));
+                }
+                req.call()
+            }
+        };
+        let resp = result.map_err(|e| ImageError::Registry {
+            location: realm.to_owned(),
+            reason: format!("token request failed: {e}"),
+        })?;
+        let status = resp.status().as_u16();
+        if status == 401 || status == 403 {
+            return Err(ImageError::Unauthorized {
+                location: self.location(),
+                reason: format!(
+                    "the token service {realm} refused {} (HTTP {status})",
+                    if self.credential.is_some() {
+                        "the credentials found for this registry"
+                    } else {
+                        "anonymous access: log in or set PLIMSOLL_REGISTRY_USERNAME and PLIMSOLL_REGISTRY_PASSWORD"
+                    }
+                ),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(ImageError::Registry {
+                location: realm.to_owned(),
+                reason: format!("token request: HTTP {status}: {}", error_detail(resp)),
+            });
+        }
+        let body = read_body(resp, realm, "token response")?;
+        #[derive(serde::Deserialize)]
+        struct TokenReply {
+            #[serde(default)]
+            token: Option<String>,
+            #[serde(default)]
+            access_token: Option<String>,
+        }
+        let reply: TokenReply =
+            serde_json::from_slice(&body).map_err(|source| ImageError::Json {
+                what: "token response".into(),
+                location: realm.to_owned(),
+                source,
+            })?;
+        reply
+            .token
+            .or(reply.access_token)
+            .filter(|t| !t.is_empty() && !t.contains(['\r', '\n']))
+            .ok_or_else(|| ImageError::Unauthorized {
+                location: self.location(),
+                reason: format!("the token service {realm} returned no usable token"),
+            })
+    }
+
+    /// The top-level manifest for a tag or digest, verified against the
+    /// reference's digest and the registry's `Docker-Content-Digest`.
+    pub(crate) fn manifest(&self, reference: &str) -> Result<(Digest, Vec<u8>), ImageError> {
+        let rest = format!("manifests/{reference}");
+        let resp = self.get(&rest, Some(MANIFEST_ACCEPT))?;
+        let header = resp
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let location = format!("{}:{rest}", self.name);
+        let bytes = read_body(resp, &location, "manifest")?;
+        let actual = Digest::of_bytes(&bytes);
+        let mut expected: Vec<Digest> = Vec::new();
+        if reference.starts_with("sha256:") {
+            expected.push(Digest::parse(reference, "image reference")?);
+        }
+        if let Some(h) = header.filter(|h| h.starts_with("sha256:")) {
+            expected.push(Digest::parse(&h, "Docker-Content-Digest header")?);
+        }
+        for e in expected {
+            if e != actual {
+                return Err(ImageError::DigestMismatch {
+                    what: "manifest".into(),
+                    location,
+                    expected: e.to_string(),
+                    actual: actual.to_string(),
+                });
+            }
+        }
+        Ok((actual, bytes))
+    }
+}
+
+fn basic(username: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
+    )
+}
+
+fn what_of(rest: &str) -> &'static str {
+    if rest.starts_with("manifests/") {
+        "manifest"
+    } else {
+        "blob"
+    }
+}
+
+/// Reads a small response body, capped.
+fn read_body(
+    resp: ureq::http::Response<ureq::Body>,
+    location: &str,
+    what: &str,
+) -> Result<Vec<u8>, ImageError> {
+    let mut out = Vec::new();
+    resp.into_body()
+        .into_reader()
+        .take(MAX_DOCUMENT + 1)
+        .read_to_end(&mut out)
+        .map_err(|source| ImageError::Io {
+            path: location.into(),
+            source,
+        })?;
+    if out.len() as u64 > MAX_DOCUMENT {
+        return Err(ImageError::TooLarge {
+            what: what.to_owned(),
+            location: location.to_owned(),
+            limit: MAX_DOCUMENT,
+        });
+    }
+    Ok(out)
+}
+
+/// The registry's error message (`{"errors":[{"code","message"}]}`), or
+/// the start of the body.
+fn error_detail(resp: ureq::http::Response<ureq::Body>) -> String {
+    let mut body = Vec::new();
+    let _ = resp
+        .into_body()
+        .into_reader()
+        .take(64 << 10)
+        .read_to_end(&mut body);
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        errors: Vec<One>,
+    }
+    #[derive(serde::Deserialize)]
+    struct One {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+    }
+    if let Ok(e) = serde_json::from_slice::<Errors>(&body) {
+        if !e.errors.is_empty() {
+            return e
+                .errors
+                .iter()
+                .map(|o| format!("{} {}", o.code, o.message).trim().to_owned())
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
+    }
+    let text = String::from_utf8_lossy(&body);
+    let text = text.trim();
+    if text.is_empty() {
+        "no detail".to_owned()
+    } else {
+        text.chars().take(200).collect()
+    }
+}
+
+impl Files for RegistryFiles {
+    fn open(&self, path: &str) -> Result<(BlobReader, u64), ImageError> {
+        let accept = path.starts_with("manifests/").then_some(MANIFEST_ACCEPT);
+        let resp = self.get(path, accept)?;
+        let size = resp.body().content_length().unwrap_or(0);
+        Ok((Box::new(resp.into_body().into_reader()), size))
+    }
+
+    fn exists(&self, _path: &str) -> bool {
+        // Asked by opening: a missing blob answers 404, reported then.
+        true
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Resolves `reference` in its registry to an image for the platform asked.
+pub(super) fn resolve(
+    reference: &ImageReference,
+    name: String,
+    options: &OpenOptions,
+) -> Result<Artifact, ImageError> {
+    let files = Arc::new(RegistryFiles::new(reference, name, options)?);
+    let wanted = match (&reference.digest, &reference.tag) {
+        (Some(d), _) => d.to_string(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => "latest".to_owned(),
+    };
+    let (digest, bytes) = files.manifest(&wanted)?;
+    let as_files: Arc<dyn Files> = files.clone();
+    let blobs: Arc<dyn BlobStore> = Arc::new(super::LocalBlobs(as_files));
+    let mut artifact = oci::resolve_registry(files.as_ref(), digest, &bytes, options, blobs)?;
+    artifact.name = Some(reference.familiar());
+    artifact.repo_tags = reference
+        .tag
+        .as_ref()
+        .map(|_| vec![reference.familiar()])
+        .unwrap_or_default();
+    Ok(artifact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_parse_quoted_commas_and_several_schemes() {
+        let c = parse_challenges(
+            r#"Bearer realm="https://auth.example/token",service="reg,istry",scope="repository:a/b:pull,push", Basic realm="x""#,
+        );
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0].scheme, "Bearer");
+        assert_eq!(c[0].param("realm"), Some("https://auth.example/token"));
+        assert_eq!(c[0].param("service"), Some("reg,istry"));
+        assert_eq!(c[0].param("scope"), Some("repository:a/b:pull,push"));
+        assert_eq!(c[1].scheme, "Basic");
+        assert_eq!(c[1].param("REALM"), Some("x"));
+        let c = parse_challenges(r#"Basic realm=unquoted, charset="UTF-8""#);
+        assert_eq!(c[0].param("realm"), Some("unquoted"));
+        assert_eq!(c[0].param("charset"), Some("UTF-8"));
+    }
+
+    #[test]
+    fn hostile_challenges_do_not_panic() {
+        for h in [
+            "",
+            "=",
+            "\"",
+            "Bearer realm=\"unterminated",
+            "Bearer realm=\"a\\",
+            ",,,,",
+            "=x=y=\"",
+            "Bearer ,realm=",
+        ] {
+            let _ = parse_challenges(h);
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost:5000",
+            "127.0.0.1:5000",
+            "127.1.2.3",
+            "[::1]:5000",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "registry.example:5000",
+            "10.0.0.1:5000",
+            "[fe80::1]:80",
+            "localhost.example",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn docker_hub_api_host_and_query_encoding() {
+        assert_eq!(api_host("docker.io"), "registry-1.docker.io");
+        assert_eq!(api_host("ghcr.io"), "ghcr.io");
+        assert_eq!(pct("repository:a/b:pull"), "repository%3Aa%2Fb%3Apull");
+    }
+}
