@@ -7,13 +7,13 @@
 
 mod common;
 
-use common::{HashFiles, oci_dir};
+use common::{DpkgCount, HashFiles, oci_dir};
 use plimsoll_image::{
     AnalyzeOptions, Analyzer, Artifact, ImageAnalysis, ImageError, OpenOptions, Platform, Target,
     analyze, open,
 };
 use plimsoll_testkit::layout::{self, Platform as P};
-use plimsoll_testkit::registry::{Auth, TestRegistry};
+use plimsoll_testkit::registry::{Auth, FlakyProxy, TestRegistry};
 
 fn opts(auth_file: Option<std::path::PathBuf>, platform: Option<&str>) -> OpenOptions {
     OpenOptions {
@@ -277,4 +277,43 @@ fn unreachable_registry_and_unknown_repository_are_named() {
         err.to_string().contains(&format!("127.0.0.1:{port}")),
         "{err}"
     );
+}
+
+#[test]
+fn broken_off_blob_downloads_resume_and_give_up_after_a_few_tries() {
+    let reg = TestRegistry::start(Auth::Anonymous);
+    let src = format!("oci:{}:debian-bookworm-minbase", oci_dir().display());
+    reg.push(&src, "debian/minbase:12");
+    let local = open_with(&src, &OpenOptions::default()).unwrap();
+    let want = run(&local, &[&DpkgCount]).unwrap();
+
+    // The first connection breaks off 1 MiB into the answers: the layer
+    // download resumes from where it stopped, and the result is the same.
+    let proxy = FlakyProxy::start(&reg.host(), 1 << 20, 1);
+    let a = open_with(
+        &format!("registry:{}/debian/minbase:12", proxy.host()),
+        &opts(None, None),
+    )
+    .unwrap();
+    let got = run(&a, &[&DpkgCount]).unwrap();
+    assert!(proxy.cuts() >= 1, "the proxy did break a connection");
+    assert_eq!(table(&got), table(&want));
+    assert_eq!(
+        got.surviving("dpkg-count")[0].value,
+        want.surviving("dpkg-count")[0].value
+    );
+
+    // Every connection breaks off: an error naming the layer, not a hang.
+    let proxy = FlakyProxy::start(&reg.host(), 1 << 20, usize::MAX);
+    let a = open_with(
+        &format!("registry:{}/debian/minbase:12", proxy.host()),
+        &opts(None, None),
+    );
+    let err = match a {
+        Ok(a) => run(&a, &[]).unwrap_err(),
+        Err(e) => e,
+    };
+    assert!(proxy.cuts() >= 2, "{}", proxy.cuts());
+    let layer = local.layers[0].digest.clone().unwrap().to_string();
+    assert!(err.to_string().contains(&layer), "{err}");
 }

@@ -355,3 +355,69 @@ fn serve_token(
     )?;
     out.write_all(&body)
 }
+
+/// A TCP proxy in front of a registry that breaks off the first
+/// `cut_connections` connections whose answers run past `cut_after` bytes:
+/// a flaky network, for the resume logic.
+pub struct FlakyProxy {
+    port: u16,
+    cuts: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FlakyProxy {
+    /// Starts the proxy in front of `upstream` (`127.0.0.1:PORT`).
+    pub fn start(upstream: &str, cut_after: u64, cut_connections: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cuts = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c2, s2, upstream) = (Arc::clone(&cuts), Arc::clone(&stop), upstream.to_owned());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if s2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let (Ok(client), Ok(server)) = (client, TcpStream::connect(&upstream)) else {
+                    continue;
+                };
+                let cuts = Arc::clone(&c2);
+                let (mut c_in, mut s_out) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c_in, &mut s_out);
+                    let _ = s_out.shutdown(std::net::Shutdown::Write);
+                });
+                std::thread::spawn(move || {
+                    let (mut from, mut to) = (server, client);
+                    let copied = std::io::copy(&mut (&mut from).take(cut_after), &mut to);
+                    let long = copied.is_ok_and(|c| c == cut_after);
+                    if long && cuts.fetch_add(1, Ordering::SeqCst) >= cut_connections {
+                        cuts.fetch_sub(1, Ordering::SeqCst);
+                        let _ = std::io::copy(&mut from, &mut to);
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                    let _ = from.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        Self { port, cuts, stop }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Connections broken off so far.
+    pub fn cuts(&self) -> usize {
+        self.cuts.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FlakyProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}

@@ -36,6 +36,19 @@ application/vnd.docker.distribution.manifest.v2+json";
 /// Largest manifest, config, token or error body read into memory.
 const MAX_DOCUMENT: u64 = 8 << 20;
 
+/// Retries of a transient answer (429, 502–504) per request.
+const MAX_TRANSIENT: u32 = 3;
+
+/// Times a blob download broken off mid-way is resumed (`Range`).
+const MAX_RESUMES: u32 = 3;
+
+/// Longest wait before a retry.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64 << attempt.min(5))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {
     Https,
@@ -239,15 +252,19 @@ impl RegistryFiles {
         self.scheme.lock().map_or(Scheme::Https, |s| *s)
     }
 
-    /// `GET /v2/<repo>/<rest>`, authenticating on a 401 challenge and
-    /// falling back to plain HTTP where that is allowed.
+    /// `GET /v2/<repo>/<rest>`, authenticating on a 401 challenge, falling
+    /// back to plain HTTP where that is allowed, and retrying what is
+    /// transient (429 and 502–504, honouring a short `Retry-After`).
+    /// `from` asks for the bytes from that offset on (`Range`).
     fn get(
         &self,
         rest: &str,
         accept: Option<&str>,
+        from: Option<u64>,
     ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
         let mut authenticated_with: Option<String> = None;
-        for _ in 0..4 {
+        let mut transient = 0u32;
+        for _ in 0..(4 + MAX_TRANSIENT) {
             let scheme = self.scheme();
             let url = format!(
                 "{}://{}/v2/{}/{rest}",
@@ -258,6 +275,9 @@ impl RegistryFiles {
             let mut req = self.agent.get(&url);
             if let Some(a) = accept {
                 req = req.header("Accept", a);
+            }
+            if let Some(n) = from {
+                req = req.header("Range", format!("bytes={n}-"));
             }
             let auth = self.authorization.lock().ok().and_then(|a| a.clone());
             if let Some(a) = &auth {
@@ -280,7 +300,7 @@ impl RegistryFiles {
                 200..=299 => return Ok(resp),
                 401 => {
                     if authenticated_with.is_some() && authenticated_with == auth {
-                        return Err(self.refused(&resp));
+                        return Err(self.refused());
                     }
                     let header = resp
                         .headers()
@@ -303,6 +323,17 @@ impl RegistryFiles {
                         path: rest.to_owned(),
                     });
                 }
+                429 | 502..=504 if transient < MAX_TRANSIENT => {
+                    transient += 1;
+                    let wait = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map_or_else(|| backoff(transient), Duration::from_secs)
+                        .min(MAX_WAIT);
+                    std::thread::sleep(wait);
+                }
                 _ => {
                     let detail = error_detail(resp);
                     return Err(ImageError::Registry {
@@ -314,7 +345,7 @@ impl RegistryFiles {
         }
         Err(ImageError::Registry {
             location: self.location(),
-            reason: "authentication did not settle after several challenges".into(),
+            reason: "no answer after authenticating and retrying several times".into(),
         })
     }
 
@@ -332,8 +363,7 @@ impl RegistryFiles {
         }
     }
 
-    fn refused(&self, resp: &ureq::http::Response<ureq::Body>) -> ImageError {
-        let _ = resp;
+    fn refused(&self) -> ImageError {
         let reason = match &self.credential {
             Some(_) => format!(
                 "access denied with the credentials found for {} (check `docker login {}`, or that the repository exists and they may pull it)",
@@ -492,7 +522,7 @@ impl RegistryFiles {
     /// reference's digest and the registry's `Docker-Content-Digest`.
     pub(crate) fn manifest(&self, reference: &str) -> Result<(Digest, Vec<u8>), ImageError> {
         let rest = format!("manifests/{reference}");
-        let resp = self.get(&rest, Some(MANIFEST_ACCEPT))?;
+        let resp = self.get(&rest, Some(MANIFEST_ACCEPT), None)?;
         let header = resp
             .headers()
             .get("docker-content-digest")
@@ -601,12 +631,75 @@ fn error_detail(resp: ureq::http::Response<ureq::Body>) -> String {
     }
 }
 
-impl Files for RegistryFiles {
+/// A blob body that, when the connection breaks off, asks again for the
+/// rest (`Range: bytes=N-`); a registry that ignores the range gets the
+/// first N bytes skipped. Digests are checked downstream on the whole
+/// stream, so a resumed blob is verified like any other.
+struct ResumingBody {
+    client: Arc<RegistryFiles>,
+    path: String,
+    inner: ureq::BodyReader<'static>,
+    offset: u64,
+    resumes: u32,
+}
+
+impl Read for ResumingBody {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match self.inner.read(buf) {
+                Ok(n) => {
+                    self.offset += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if self.resumes < MAX_RESUMES => {
+                    self.resumes += 1;
+                    std::thread::sleep(backoff(self.resumes));
+                    let resp = self
+                        .client
+                        .get(&self.path, None, Some(self.offset))
+                        .map_err(|_| e)?;
+                    let partial = resp.status().as_u16() == 206;
+                    let mut inner = resp.into_body().into_reader();
+                    if !partial {
+                        let skipped = std::io::copy(
+                            &mut (&mut inner).take(self.offset),
+                            &mut std::io::sink(),
+                        )?;
+                        if skipped != self.offset {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                format!("{}: blob shorter on retry", self.path),
+                            ));
+                        }
+                    }
+                    self.inner = inner;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Files for Arc<RegistryFiles> {
     fn open(&self, path: &str) -> Result<(BlobReader, u64), ImageError> {
         let accept = path.starts_with("manifests/").then_some(MANIFEST_ACCEPT);
-        let resp = self.get(path, accept)?;
+        let resp = self.get(path, accept, None)?;
         let size = resp.body().content_length().unwrap_or(0);
-        Ok((Box::new(resp.into_body().into_reader()), size))
+        let inner = resp.into_body().into_reader();
+        if accept.is_some() {
+            return Ok((Box::new(inner), size));
+        }
+        Ok((
+            Box::new(ResumingBody {
+                client: Arc::clone(self),
+                path: path.to_owned(),
+                inner,
+                offset: 0,
+                resumes: 0,
+            }),
+            size,
+        ))
     }
 
     fn exists(&self, _path: &str) -> bool {
@@ -632,9 +725,9 @@ pub(super) fn resolve(
         (None, None) => "latest".to_owned(),
     };
     let (digest, bytes) = files.manifest(&wanted)?;
-    let as_files: Arc<dyn Files> = files.clone();
-    let blobs: Arc<dyn BlobStore> = Arc::new(super::LocalBlobs(as_files));
-    let mut artifact = oci::resolve_registry(files.as_ref(), digest, &bytes, options, blobs)?;
+    let as_files: Arc<dyn Files> = Arc::new(Arc::clone(&files));
+    let blobs: Arc<dyn BlobStore> = Arc::new(super::LocalBlobs(Arc::clone(&as_files)));
+    let mut artifact = oci::resolve_registry(as_files.as_ref(), digest, &bytes, options, blobs)?;
     artifact.name = Some(reference.familiar());
     artifact.repo_tags = reference
         .tag
