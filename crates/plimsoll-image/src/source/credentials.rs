@@ -136,6 +136,25 @@ pub fn lookup(domain: &str, config: Option<&Path>) -> Result<Option<Credential>,
     from_config(&file, domain, &path)
 }
 
+/// Parses an auth file and picks the credential for `domain` from its
+/// `auths` map only (helpers are not run): what the fuzz target drives.
+pub fn from_auths(bytes: &[u8], domain: &str) -> Result<Option<Credential>, ImageError> {
+    let path = Path::new("auth file");
+    let file: ConfigFile = serde_json::from_slice(bytes).map_err(|source| ImageError::Json {
+        what: "registry auth file".into(),
+        location: path.display().to_string(),
+        source,
+    })?;
+    match file
+        .auths
+        .iter()
+        .find(|(k, _)| same_registry(key_host(k), domain))
+    {
+        Some((_, entry)) => from_entry(entry, path, domain),
+        None => Ok(None),
+    }
+}
+
 fn from_config(
     file: &ConfigFile,
     domain: &str,

@@ -101,13 +101,16 @@ fn pct(s: &str) -> String {
 
 /// One auth challenge of a `WWW-Authenticate` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Challenge {
-    pub(crate) scheme: String,
-    pub(crate) params: Vec<(String, String)>,
+pub struct Challenge {
+    /// `Bearer`, `Basic`, …
+    pub scheme: String,
+    /// Parameters in order (`realm`, `service`, `scope`, …).
+    pub params: Vec<(String, String)>,
 }
 
 impl Challenge {
-    fn param(&self, name: &str) -> Option<&str> {
+    /// A parameter by name (case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -120,7 +123,7 @@ impl Challenge {
 /// parameters. Written by hand because the header's grammar (commas both
 /// between challenges and between parameters) is all that is needed and no
 /// small crate parses it for clients.
-pub(crate) fn parse_challenges(header: &str) -> Vec<Challenge> {
+pub fn parse_challenges(header: &str) -> Vec<Challenge> {
     let mut out: Vec<Challenge> = Vec::new();
     let b = header.as_bytes();
     let mut i = 0;
