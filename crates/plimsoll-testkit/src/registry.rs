@@ -54,9 +54,34 @@ fn free_port() -> u16 {
 }
 
 impl TestRegistry {
-    /// Starts a registry and waits until it answers.
+    /// Starts a registry (plain HTTP) and waits until it answers.
     pub fn start(auth: Auth) -> Self {
+        Self::start_with(auth, false)
+    }
+
+    /// Starts a registry serving HTTPS with a certificate for 127.0.0.1
+    /// issued by a throw-away CA ([`TestRegistry::ca_file`]).
+    pub fn start_tls(auth: Auth) -> Self {
+        Self::start_with(auth, true)
+    }
+
+    /// The CA that issued the TLS registry's certificate (PEM).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    fn start_with(auth: Auth, tls: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let tls_yaml = if tls {
+            make_server_cert(dir.path());
+            format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                dir.path().join("server.pem").display(),
+                dir.path().join("server.key").display()
+            )
+        } else {
+            String::new()
+        };
         let port = free_port();
         let mut tokens = None;
         let auth_yaml = match &auth {
@@ -81,7 +106,7 @@ impl TestRegistry {
             }
         };
         let config = format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: plimsoll-test\n{auth_yaml}",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: plimsoll-test\n{tls_yaml}{auth_yaml}",
             dir.path().join("storage").display()
         );
         let config_path = dir.path().join("config.yml");
@@ -180,6 +205,69 @@ impl TestRegistry {
         std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
         path
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it.
+fn make_server_cert(dir: &Path) {
+    let p = |name: &str| dir.join(name).display().to_string();
+    run(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &p("ca.key"),
+            "-out",
+            &p("ca.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=plimsoll-test-ca",
+        ],
+    );
+    run(
+        "openssl",
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &p("server.key"),
+            "-out",
+            &p("server.csr"),
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &p("server.csr"),
+            "-CA",
+            &p("ca.pem"),
+            "-CAkey",
+            &p("ca.key"),
+            "-CAcreateserial",
+            "-out",
+            &p("server.pem"),
+            "-days",
+            "2",
+            "-extfile",
+            &p("ext.cnf"),
+        ],
+    );
 }
 
 impl Drop for TestRegistry {

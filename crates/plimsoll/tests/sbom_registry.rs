@@ -12,10 +12,22 @@ use plimsoll_testkit::registry::{Auth, TestRegistry};
 use plimsoll_testkit::shared_data;
 
 fn sbom(config_dir: &Path, path_env: &str, target: &str) -> std::process::Output {
+    sbom_with(config_dir, path_env, target, &[], &[])
+}
+
+fn sbom_with(
+    config_dir: &Path,
+    path_env: &str,
+    target: &str,
+    env: &[(&str, &Path)],
+    args: &[&str],
+) -> std::process::Output {
     let cache = tempfile::tempdir().unwrap();
-    Command::cargo_bin("plimsoll")
-        .unwrap()
-        .env("NO_COLOR", "1")
+    let mut c = Command::cargo_bin("plimsoll").unwrap();
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.env("NO_COLOR", "1")
         .env("DOCKER_CONFIG", config_dir)
         .env("PATH", path_env)
         .env_remove("REGISTRY_AUTH_FILE")
@@ -24,9 +36,73 @@ fn sbom(config_dir: &Path, path_env: &str, target: &str) -> std::process::Output
         .env_remove("PLIMSOLL_SBOM_FORMAT")
         .args(["sbom", "--cache-dir"])
         .arg(cache.path())
+        .args(args)
         .args(["-f", "json", target])
         .output()
         .unwrap()
+}
+
+#[test]
+fn tls_registry_is_trusted_through_the_system_bundle_or_insecure() {
+    let reg = TestRegistry::start_tls(Auth::Anonymous);
+    let src = format!(
+        "oci:{}:debian-bookworm-minbase",
+        shared_data().join("images/oci").display()
+    );
+    reg.push(&src, "debian/minbase:tls");
+    let target = format!("registry:{}/debian/minbase:tls", reg.host());
+    let none = tempfile::tempdir().unwrap();
+    let path_env = std::env::var("PATH").unwrap_or_default();
+    let empty_bundle = none.path().join("empty.pem");
+    std::fs::write(&empty_bundle, "").unwrap();
+
+    // The certificate's CA is unknown (an empty bundle means Mozilla's
+    // roots): refused.
+    let out = sbom_with(
+        none.path(),
+        &path_env,
+        &target,
+        &[("SSL_CERT_FILE", &empty_bundle)],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&reg.host()) && err.contains("SSL_CERT_FILE"), "{err}");
+    // Known through SSL_CERT_FILE: read, 88 dpkg packages.
+    let ca = reg.ca_file();
+    let out = sbom_with(
+        none.path(),
+        &path_env,
+        &target,
+        &[("SSL_CERT_FILE", &ca)],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let debs = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["package"]["ecosystem"] == "deb")
+        .count();
+    assert_eq!(debs, 88);
+    // --insecure: certificate not verified.
+    let out = sbom_with(
+        none.path(),
+        &path_env,
+        &target,
+        &[("SSL_CERT_FILE", &empty_bundle)],
+        &["--insecure"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -224,6 +224,7 @@ impl RegistryFiles {
         let credential = credentials::lookup(&reference.domain, options.auth_file.as_deref())?;
         let tls = ureq::tls::TlsConfig::builder()
             .disable_verification(options.insecure)
+            .root_certs(root_certs(&reference.domain))
             .build();
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -267,6 +268,12 @@ impl RegistryFiles {
     ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
         let mut authenticated_with: Option<String> = None;
         let mut transient = 0u32;
+        let mut https_error: Option<String> = None;
+        let https_note = |e: &Option<String>| {
+            e.as_ref()
+                .map(|e| format!(" (after HTTPS failed: {e}; a registry with a private CA needs SSL_CERT_FILE or --insecure)"))
+                .unwrap_or_default()
+        };
         for _ in 0..(4 + MAX_TRANSIENT) {
             let scheme = self.scheme();
             let url = format!(
@@ -293,9 +300,14 @@ impl RegistryFiles {
                         if let Ok(mut s) = self.scheme.lock() {
                             *s = Scheme::Http;
                         }
+                        https_error = Some(e.to_string());
                         continue;
                     }
-                    return Err(self.transport_error(&url, &e));
+                    let mut err = self.transport_error(&url, &e);
+                    if let ImageError::Registry { reason, .. } = &mut err {
+                        reason.push_str(&https_note(&https_error));
+                    }
+                    return Err(err);
                 }
             };
             let status = resp.status().as_u16();
@@ -341,7 +353,7 @@ impl RegistryFiles {
                     let detail = error_detail(resp);
                     return Err(ImageError::Registry {
                         location: url,
-                        reason: format!("HTTP {status}: {detail}"),
+                        reason: format!("HTTP {status}: {detail}{}", https_note(&https_error)),
                     });
                 }
             }
@@ -552,6 +564,53 @@ impl RegistryFiles {
             }
         }
         Ok((actual, bytes))
+    }
+}
+
+/// The system's CA bundle where the distribution keeps it (`SSL_CERT_FILE`
+/// first), plus Docker's per-registry `/etc/docker/certs.d/HOST/*.crt`;
+/// Mozilla's roots (webpki-roots) when no bundle is found.
+fn root_certs(domain: &str) -> ureq::tls::RootCerts {
+    const BUNDLES: [&str; 5] = [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/ca-bundle.pem",
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+        "/etc/ssl/cert.pem",
+    ];
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    match std::env::var_os("SSL_CERT_FILE") {
+        Some(f) => files.push(f.into()),
+        None => files.extend(
+            BUNDLES
+                .iter()
+                .map(std::path::PathBuf::from)
+                .find(|p| p.is_file()),
+        ),
+    }
+    let certs_d = std::path::Path::new("/etc/docker/certs.d").join(domain);
+    if let Ok(dir) = std::fs::read_dir(&certs_d) {
+        let mut extra: Vec<_> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "crt"))
+            .collect();
+        extra.sort();
+        files.extend(extra);
+    }
+    let mut certs = Vec::new();
+    for f in files {
+        let Ok(pem) = std::fs::read(&f) else { continue };
+        for item in ureq::tls::parse_pem(&pem).flatten() {
+            if let ureq::tls::PemItem::Certificate(c) = item {
+                certs.push(c.to_owned());
+            }
+        }
+    }
+    if certs.is_empty() {
+        ureq::tls::RootCerts::WebPki
+    } else {
+        ureq::tls::RootCerts::Specific(Arc::new(certs))
     }
 }
 
