@@ -312,3 +312,68 @@ fn alpine_minirootfs_through_docker_import_and_save() {
         .collect();
     assert_eq!(ours, expected);
 }
+
+/// A release that is not in the shared data: this machine's own dpkg
+/// database (copied beside its os-release into a root filesystem) against
+/// `dpkg-query`, Debian's own tool, run on the same file.
+#[test]
+fn this_machines_dpkg_database_equals_dpkg_query() {
+    let status = Path::new("/var/lib/dpkg/status");
+    assert!(
+        status.is_file(),
+        "the test machine is Debian-based (dpkg); see .ci/run"
+    );
+    let root = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &str| {
+        let dest = root.path().join(to);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(from, &dest).unwrap();
+    };
+    let os_release = std::fs::canonicalize("/etc/os-release").unwrap();
+    copy(&os_release, "etc/os-release");
+    copy(status, "var/lib/dpkg/status");
+    let out = std::process::Command::new("dpkg-query")
+        .arg(format!("--admindir={}", root.path().join("var/lib/dpkg").display()))
+        .args([
+            "-W",
+            "-f",
+            "${db:Status-Status}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want: BTreeSet<Vec<String>> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("installed\t"))
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect();
+    assert!(want.len() > 50, "{} packages", want.len());
+    let inv = inventory(&format!("dir:{}", root.path().display()));
+    let got: BTreeSet<Vec<String>> = inv
+        .packages
+        .iter()
+        .map(|p| {
+            let p = &p.package;
+            let full = |v: &str| match p.epoch {
+                Some(e) if !v.contains(':') => format!("{e}:{v}"),
+                _ => v.to_owned(),
+            };
+            vec![
+                p.name.clone(),
+                full(&p.version),
+                p.arch.clone().unwrap_or_default(),
+                p.source_name.clone().unwrap_or_else(|| p.name.clone()),
+                p.source_version.clone().unwrap_or_else(|| full(&p.version)),
+            ]
+        })
+        .collect();
+    let missing: Vec<_> = want.difference(&got).take(5).collect();
+    let extra: Vec<_> = got.difference(&want).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
+    let d = inv.distro.unwrap();
+    assert!(!d.id.is_empty());
+}
