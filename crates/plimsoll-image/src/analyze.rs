@@ -2,6 +2,9 @@
 //! independently (from the cache when it can), then the squash.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -22,6 +25,95 @@ pub struct AnalyzeOptions {
     pub cache: LayerCache,
     /// Threads for layers (default: rayon's global pool).
     pub threads: Option<usize>,
+    /// Who hears about progress (nobody by default).
+    pub progress: ProgressSink,
+}
+
+/// What a progress observer hears while an image is analysed. Sizes are of
+/// the blobs as stored (compressed), the figures a download would show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Work starts: `layers` layers, `bytes` stored bytes in all (the sum of
+    /// the sizes the manifest declares; 0 when unknown).
+    Start {
+        /// Number of layers.
+        layers: usize,
+        /// Total stored bytes, 0 when unknown.
+        bytes: u64,
+    },
+    /// `bytes` more bytes of layer `index` were read.
+    Read {
+        /// The layer.
+        index: usize,
+        /// Bytes read since the last report.
+        bytes: u64,
+    },
+    /// Layer `index` is done; `unread` of its declared bytes were never
+    /// read (all of them when it came from the cache).
+    LayerDone {
+        /// The layer.
+        index: usize,
+        /// Whether it came from the cache.
+        from_cache: bool,
+        /// Declared bytes not reported through `Read`.
+        unread: u64,
+    },
+}
+
+/// A progress observer (cheap to clone; called from the layer threads).
+#[derive(Clone, Default)]
+pub struct ProgressSink(Option<Arc<dyn Fn(Progress) + Send + Sync>>);
+
+impl fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "ProgressSink(..)"
+        } else {
+            "ProgressSink(none)"
+        })
+    }
+}
+
+impl ProgressSink {
+    /// Reports to `f`.
+    pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(f)))
+    }
+
+    /// Tells the observer, if any.
+    pub fn emit(&self, p: Progress) {
+        if let Some(f) = &self.0 {
+            f(p);
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// Reports bytes read, in steps of at least [`REPORT_STEP`].
+struct Counting<R> {
+    inner: R,
+    sink: ProgressSink,
+    index: usize,
+    pending: u64,
+}
+
+const REPORT_STEP: u64 = 256 << 10;
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pending += n as u64;
+        if self.pending >= REPORT_STEP || (n == 0 && self.pending > 0) {
+            self.sink.emit(Progress::Read {
+                index: self.index,
+                bytes: std::mem::take(&mut self.pending),
+            });
+        }
+        Ok(n)
+    }
 }
 
 /// One layer's analysis.
@@ -115,6 +207,10 @@ pub fn analyze(
     analyzers: &[&dyn Analyzer],
     options: &AnalyzeOptions,
 ) -> Result<ImageAnalysis, ImageError> {
+    options.progress.emit(Progress::Start {
+        layers: artifact.layers.len(),
+        bytes: artifact.layers.iter().filter_map(|l| l.size).sum(),
+    });
     let run = || -> Vec<Result<(LayerAnalysis, Vec<String>), ImageError>> {
         (0..artifact.layers.len())
             .into_par_iter()
@@ -169,12 +265,30 @@ fn one_layer(
     }
     let cached = cache.load_layer(&layer.diff_id);
     let mut warnings = Vec::new();
+    let declared = layer.size.unwrap_or(0);
     let (base, from_cache) = match cached {
-        Some(c) if missing.is_empty() => (c, true),
+        Some(c) if missing.is_empty() => {
+            options.progress.emit(Progress::LayerDone {
+                index,
+                from_cache: true,
+                unread: declared,
+            });
+            (c, true)
+        }
         _ => {
             let blob = artifact
                 .open_layer(index)
                 .map_err(|e| wrap(LayerError::Open(Box::new(e))))?;
+            let blob: Box<dyn Read + Send> = if options.progress.enabled() {
+                Box::new(Counting {
+                    inner: blob,
+                    sink: options.progress.clone(),
+                    index,
+                    pending: 0,
+                })
+            } else {
+                blob
+            };
             let read = read_layer(
                 blob,
                 Expected {
@@ -186,6 +300,11 @@ fn one_layer(
                 &options.limits,
             )
             .map_err(wrap)?;
+            options.progress.emit(Progress::LayerDone {
+                index,
+                from_cache: false,
+                unread: declared.saturating_sub(read.blob_size),
+            });
             let base = CachedLayer {
                 files: read.files,
                 compression: read.compression,

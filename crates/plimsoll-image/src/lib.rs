@@ -30,7 +30,7 @@ pub mod squash;
 mod tarframe;
 pub mod target;
 
-pub use analyze::{AnalyzeOptions, ImageAnalysis, LayerAnalysis, analyze};
+pub use analyze::{AnalyzeOptions, ImageAnalysis, LayerAnalysis, Progress, ProgressSink, analyze};
 pub use analyzer::{Analyzer, AnalyzerError, AnalyzerOutput, EntryReader, PathError, PathResult};
 pub use cache::LayerCache;
 pub use digest::Digest;

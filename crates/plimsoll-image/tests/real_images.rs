@@ -443,3 +443,56 @@ fn missing_blob_is_named() {
         "{msg}"
     );
 }
+
+#[test]
+fn progress_accounts_for_every_declared_byte_read_or_cached() {
+    use plimsoll_image::{Progress, ProgressSink};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let a = open_target(&format!("oci:{}:multilayer", oci_dir().display()));
+    let declared: u64 = a.layers.iter().map(|l| l.size.unwrap()).sum();
+    for pass in ["cold", "warm"] {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let e2 = Arc::clone(&events);
+        let opts = AnalyzeOptions {
+            cache: LayerCache::at(dir.path()),
+            progress: ProgressSink::new(move |p| e2.lock().unwrap().push(p)),
+            ..AnalyzeOptions::default()
+        };
+        analyze(&a, &[&DpkgCount], &opts).unwrap();
+        let events = events.lock().unwrap();
+        assert_eq!(
+            events[0],
+            Progress::Start {
+                layers: 8,
+                bytes: declared
+            },
+            "{pass}"
+        );
+        let mut read = 0;
+        let mut unread = 0;
+        let mut done = std::collections::BTreeSet::new();
+        for e in events.iter().skip(1) {
+            match *e {
+                Progress::Read { bytes, .. } => read += bytes,
+                Progress::LayerDone {
+                    index,
+                    from_cache,
+                    unread: u,
+                } => {
+                    assert_eq!(from_cache, pass == "warm");
+                    unread += u;
+                    assert!(done.insert(index), "layer {index} done twice");
+                }
+                Progress::Start { .. } => panic!("started twice"),
+            }
+        }
+        assert_eq!(done.len(), 8, "{pass}");
+        assert_eq!(read + unread, declared, "{pass}");
+        if pass == "cold" {
+            assert_eq!(read, declared, "every byte read when cold");
+        } else {
+            assert_eq!(read, 0, "nothing read when warm");
+        }
+    }
+}

@@ -20,6 +20,7 @@ fn inventory(target: &str) -> OsInventory {
         limits: Limits::default(),
         cache: LayerCache::disabled(),
         threads: None,
+        ..AnalyzeOptions::default()
     };
     let scanned = analyze_target(&t, &OpenOptions::default(), &[&OsAnalyzer], &options).unwrap();
     os_inventory(&scanned.analysis)
@@ -341,7 +342,11 @@ fn this_machines_dpkg_database_equals_dpkg_query() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let want: BTreeSet<Vec<String>> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

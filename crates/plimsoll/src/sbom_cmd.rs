@@ -54,12 +54,13 @@ pub fn run(args: SbomArgs) -> Result<u8> {
                 None => None,
             };
             let cache = LayerCache::from_options(args.cache_dir.clone(), args.no_cache);
+            let progress = crate::progress::Spinner::start(&format!("reading {}", args.target));
             let options = AnalyzeOptions {
                 limits: Limits::default(),
                 cache,
                 threads: None,
+                progress: progress.layer_sink(&args.target),
             };
-            let progress = crate::progress::Spinner::start(&format!("reading {}", args.target));
             let result = plimsoll_sbom::scan::catalog(
                 &target,
                 &args.target,

@@ -67,7 +67,10 @@ fn tls_registry_is_trusted_through_the_system_bundle_or_insecure() {
     );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&reg.host()) && err.contains("SSL_CERT_FILE"), "{err}");
+    assert!(
+        err.contains(&reg.host()) && err.contains("SSL_CERT_FILE"),
+        "{err}"
+    );
     // Known through SSL_CERT_FILE: read, 88 dpkg packages.
     let ca = reg.ca_file();
     let out = sbom_with(
