@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -306,6 +306,102 @@ fn multilayer_is_the_same_in_every_image_format() {
     // Served from the layer cache: the same again.
     let v = sbom_json(cache.path(), &["-f", "json", &formats[0].3]);
     assert_eq!(format_independent(&v), expected, "docker-archive, cached");
+}
+
+/// How many components of a CycloneDX document have each purl type.
+fn purl_types(doc: &serde_json::Value, counts: &mut BTreeMap<String, usize>) {
+    for c in doc["components"].as_array().into_iter().flatten() {
+        if let Some(purl) = c["purl"].as_str() {
+            let ty = purl.trim_start_matches("pkg:").split('/').next().unwrap();
+            *counts.entry(ty.to_lowercase()).or_default() += 1;
+        }
+        purl_types(c, counts);
+    }
+}
+
+/// The counts table of docs/sbom-differences.md, recomputed from Plimsoll's
+/// CycloneDX output of each image and the peers' CycloneDX files, in the
+/// layout `bench/sbom-diff.py` writes it.
+#[test]
+fn differences_doc_counts_are_current() {
+    const ECOSYSTEMS: [&str; 6] = ["deb", "pypi", "npm", "golang", "cargo", "maven"];
+    let cache = tempfile::tempdir().unwrap();
+    let peers = shared().join("peers");
+    let peer = |dir: &str, prefix: Option<&str>| {
+        prefix.map(|p| {
+            let path = peers.join(dir).join(format!("{p}.oci-dir.cdx.json"));
+            let doc = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let mut counts = BTreeMap::new();
+            purl_types(&doc, &mut counts);
+            counts
+        })
+    };
+    let mut table = String::from(
+        "| image | ecosystem | Plimsoll | syft 1.18.1 | trivy 0.76.0 |\n|---|---|---:|---:|---:|\n",
+    );
+    for (tag, syft, trivy) in [
+        ("debian-bookworm-minbase", Some("base"), Some("base")),
+        (
+            "debian-bookworm-minbase-nonroot",
+            Some("base-nonroot"),
+            None,
+        ),
+        ("multilayer", Some("multilayer"), Some("multilayer")),
+    ] {
+        let mut ours = BTreeMap::new();
+        purl_types(
+            &sbom_json(cache.path(), &["-f", "cyclonedx-json", &oci_ref(tag)]),
+            &mut ours,
+        );
+        let tools = [
+            Some(ours),
+            peer("syft-1.18.1", syft),
+            peer("trivy-0.76.0", trivy),
+        ];
+        let present = |e: &str| {
+            tools
+                .iter()
+                .flatten()
+                .any(|c| c.get(e).is_some_and(|n| *n > 0))
+        };
+        let mut rows: Vec<String> = ECOSYSTEMS
+            .iter()
+            .filter(|e| present(e))
+            .map(ToString::to_string)
+            .collect();
+        let others: BTreeSet<&String> = tools
+            .iter()
+            .flatten()
+            .flat_map(BTreeMap::keys)
+            .filter(|e| !ECOSYSTEMS.contains(&e.as_str()))
+            .collect();
+        rows.extend(others.into_iter().cloned());
+        rows.push("total".into());
+        for e in rows {
+            let cells: Vec<String> = tools
+                .iter()
+                .map(|c| match c {
+                    None => "–".to_string(),
+                    Some(c) if e == "total" => format!("**{}**", c.values().sum::<usize>()),
+                    Some(c) => c.get(&e).copied().unwrap_or(0).to_string(),
+                })
+                .collect();
+            table.push_str(&format!("| {tag} | {e} | {} |\n", cells.join(" | ")));
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sbom-differences.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = (
+        "<!-- sbom-diff:counts:begin -->\n",
+        "<!-- sbom-diff:counts:end -->",
+    );
+    let start = doc.find(begin).expect("counts begin marker") + begin.len();
+    let stop = doc.find(end).expect("counts end marker");
+    assert_eq!(
+        &doc[start..stop],
+        table,
+        "docs/sbom-differences.md is stale: run bench/sbom-diff.py --write docs/sbom-differences.md"
+    );
 }
 
 #[test]
