@@ -1,17 +1,34 @@
 //! `plimsoll sbom` end to end on the real images in ../shared/data: the
-//! inventory is the same from every source format, matches syft 1.18.1 for
-//! dpkg, Python and npm, and round-trips through CycloneDX and SPDX.
+//! inventory is the same from every source format (OCI layout, docker-archive,
+//! oci-archive, zstd layers), matches syft 1.18.1 for dpkg, Python, npm, Go
+//! and Rust, and round-trips through CycloneDX and SPDX.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use assert_cmd::Command;
 
+/// `../shared/data` beside the repository (or `$PLIMSOLL_SHARED_DATA`).
 fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+    let dir = std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("images/oci/index.json").is_file(),
+        "the real images are missing at {}: ../shared must be beside the repository \
+         (or set PLIMSOLL_SHARED_DATA)",
+        dir.display()
+    );
+    dir
+}
+
+/// `oci:<shared>/images/oci:<tag>`.
+fn oci_ref(tag: &str) -> String {
+    format!("oci:{}:{tag}", shared().join("images/oci").display())
 }
 
 fn plimsoll(cache: &Path) -> Command {
@@ -80,10 +97,12 @@ fn syft(types: &[&str]) -> BTreeSet<(String, String, String)> {
 }
 
 #[test]
-fn multilayer_matches_syft_and_is_the_same_from_every_source() {
+fn multilayer_matches_syft() {
     let cache = tempfile::tempdir().unwrap();
-    let oci = format!("oci:{}:multilayer", shared().join("images/oci").display());
-    let v = sbom_json(cache.path(), &["--no-cache", "-f", "json", &oci]);
+    let v = sbom_json(
+        cache.path(),
+        &["--no-cache", "-f", "json", &oci_ref("multilayer")],
+    );
     let ours = inventory(&v);
     let types = ["pkg:deb", "pkg:pypi", "pkg:npm", "pkg:golang"];
     // Python names compare as PEP 503 normalises them (syft prints the
@@ -162,50 +181,234 @@ fn multilayer_matches_syft_and_is_the_same_from_every_source() {
         "{}",
         curl["created_by"]
     );
+}
 
-    // The same image as a docker-archive (written by skopeo): same inventory.
+/// Starts `skopeo copy -q [extra…] SRC DEST` (skopeo comes from scripts/setup).
+fn skopeo_copy(extra: &[&str], src: &str, dest: &str) -> std::process::Child {
+    Process::new("skopeo")
+        .args(["copy", "-q"])
+        .args(extra)
+        .args([src, dest])
+        .spawn()
+        .expect("skopeo is installed by scripts/setup")
+}
+
+/// Everything the inventory says about the packages and the layers that
+/// does not depend on how the layers are stored: each package entry whole
+/// (package, layer diff_id, history, locations, missing files), in a stable
+/// order, and each layer's diff_id and history.
+fn format_independent(v: &serde_json::Value) -> (Vec<String>, Vec<(String, String)>) {
+    let mut packages: Vec<String> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    packages.sort();
+    let layers = v["target"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["diff_id"].to_string(), l["created_by"].to_string()))
+        .collect();
+    (packages, layers)
+}
+
+fn layer_digests(v: &serde_json::Value) -> Vec<String> {
+    v["target"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// How many layers of the (single) image of an OCI layout are zstd blobs.
+fn zstd_layers(layout: &Path) -> usize {
+    let read = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let blob = |digest: &serde_json::Value| {
+        let hex = digest.as_str().unwrap().trim_start_matches("sha256:");
+        layout.join("blobs/sha256").join(hex)
+    };
+    let index = read(layout.join("index.json"));
+    let manifest = read(blob(&index["manifests"][0]["digest"]));
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["mediaType"].as_str().unwrap().ends_with("+zstd"))
+        .count()
+}
+
+#[test]
+fn multilayer_is_the_same_in_every_image_format() {
+    let cache = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let archive = tmp.path().join("multilayer.tar");
-    let status = Process::new("skopeo")
-        .args([
-            "copy",
-            "-q",
-            &oci,
-            &format!("docker-archive:{}:multilayer:latest", archive.display()),
-        ])
-        .status()
-        .expect("skopeo is installed by scripts/setup");
-    assert!(status.success());
-    let v2 = sbom_json(
-        cache.path(),
-        &[
-            "-f",
-            "json",
-            &format!("docker-archive:{}", archive.display()),
-        ],
-    );
-    assert_eq!(inventory(&v2), ours);
+    let oci = oci_ref("multilayer");
+    let docker = tmp.path().join("multilayer.tar");
+    let oci_archive = tmp.path().join("multilayer-oci.tar");
+    let zstd = tmp.path().join("multilayer-zstd");
+    // (name, skopeo options, skopeo destination, Plimsoll target)
+    let formats: [(&str, &[&str], String, String); 3] = [
+        (
+            "docker-archive",
+            &[],
+            format!("docker-archive:{}:multilayer:latest", docker.display()),
+            format!("docker-archive:{}", docker.display()),
+        ),
+        (
+            "oci-archive",
+            &[],
+            format!("oci-archive:{}:multilayer", oci_archive.display()),
+            format!("oci-archive:{}", oci_archive.display()),
+        ),
+        // An OCI layout whose eight layers skopeo recompresses with zstd:
+        // new blob digests, the same diff_ids.
+        (
+            "zstd",
+            &["--dest-compress-format", "zstd"],
+            format!("oci:{}:multilayer", zstd.display()),
+            format!("oci:{}:multilayer", zstd.display()),
+        ),
+    ];
+    // Each format is written once; skopeo runs while the layout is scanned.
+    let conversions: Vec<_> = formats
+        .iter()
+        .map(|(_, extra, dest, _)| skopeo_copy(extra, &oci, dest))
+        .collect();
+    let reference = sbom_json(cache.path(), &["--no-cache", "-f", "json", &oci]);
+    let expected = format_independent(&reference);
+    assert_eq!(expected.0.len(), 287, "the whole inventory is compared");
 
-    // A second run is served from the layer cache and says the same.
-    let v3 = sbom_json(
-        cache.path(),
-        &[
-            "-f",
-            "json",
-            &format!("docker-archive:{}", archive.display()),
-        ],
+    for ((name, _, _, target), mut skopeo) in formats.iter().zip(conversions) {
+        assert!(skopeo.wait().unwrap().success(), "skopeo copy to {name}");
+        // The layer cache is keyed by diff_id, which every format shares:
+        // the first format fills the empty cache, the others read their own
+        // blobs with the cache off.
+        let mut args = vec!["-f", "json", target];
+        if *name != "docker-archive" {
+            args.insert(0, "--no-cache");
+        }
+        let v = sbom_json(cache.path(), &args);
+        assert_eq!(format_independent(&v), expected, "{name}");
+        if *name == "zstd" {
+            assert_eq!(zstd_layers(&zstd), 8, "skopeo wrote zstd layers");
+            let (ours, gzip) = (layer_digests(&v), layer_digests(&reference));
+            assert!(
+                ours.iter().zip(&gzip).all(|(a, b)| a != b),
+                "zstd blobs have their own digests: {ours:?}"
+            );
+        }
+    }
+
+    // Served from the layer cache: the same again.
+    let v = sbom_json(cache.path(), &["-f", "json", &formats[0].3]);
+    assert_eq!(format_independent(&v), expected, "docker-archive, cached");
+}
+
+/// How many components of a CycloneDX document have each purl type.
+fn purl_types(doc: &serde_json::Value, counts: &mut BTreeMap<String, usize>) {
+    for c in doc["components"].as_array().into_iter().flatten() {
+        if let Some(purl) = c["purl"].as_str() {
+            let ty = purl.trim_start_matches("pkg:").split('/').next().unwrap();
+            *counts.entry(ty.to_lowercase()).or_default() += 1;
+        }
+        purl_types(c, counts);
+    }
+}
+
+/// The counts table of docs/sbom-differences.md, recomputed from Plimsoll's
+/// CycloneDX output of each image and the peers' CycloneDX files, in the
+/// layout `bench/sbom-diff.py` writes it.
+#[test]
+fn differences_doc_counts_are_current() {
+    const ECOSYSTEMS: [&str; 6] = ["deb", "pypi", "npm", "golang", "cargo", "maven"];
+    let cache = tempfile::tempdir().unwrap();
+    let peers = shared().join("peers");
+    let peer = |dir: &str, prefix: Option<&str>| {
+        prefix.map(|p| {
+            let path = peers.join(dir).join(format!("{p}.oci-dir.cdx.json"));
+            let doc = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let mut counts = BTreeMap::new();
+            purl_types(&doc, &mut counts);
+            counts
+        })
+    };
+    let mut table = String::from(
+        "| image | ecosystem | Plimsoll | syft 1.18.1 | trivy 0.76.0 |\n|---|---|---:|---:|---:|\n",
     );
-    assert_eq!(inventory(&v3), ours);
+    for (tag, syft, trivy) in [
+        ("debian-bookworm-minbase", Some("base"), Some("base")),
+        (
+            "debian-bookworm-minbase-nonroot",
+            Some("base-nonroot"),
+            None,
+        ),
+        ("multilayer", Some("multilayer"), Some("multilayer")),
+    ] {
+        let mut ours = BTreeMap::new();
+        purl_types(
+            &sbom_json(cache.path(), &["-f", "cyclonedx-json", &oci_ref(tag)]),
+            &mut ours,
+        );
+        let tools = [
+            Some(ours),
+            peer("syft-1.18.1", syft),
+            peer("trivy-0.76.0", trivy),
+        ];
+        let present = |e: &str| {
+            tools
+                .iter()
+                .flatten()
+                .any(|c| c.get(e).is_some_and(|n| *n > 0))
+        };
+        let mut rows: Vec<String> = ECOSYSTEMS
+            .iter()
+            .filter(|e| present(e))
+            .map(ToString::to_string)
+            .collect();
+        let others: BTreeSet<&String> = tools
+            .iter()
+            .flatten()
+            .flat_map(BTreeMap::keys)
+            .filter(|e| !ECOSYSTEMS.contains(&e.as_str()))
+            .collect();
+        rows.extend(others.into_iter().cloned());
+        rows.push("total".into());
+        for e in rows {
+            let cells: Vec<String> = tools
+                .iter()
+                .map(|c| match c {
+                    None => "–".to_string(),
+                    Some(c) if e == "total" => format!("**{}**", c.values().sum::<usize>()),
+                    Some(c) => c.get(&e).copied().unwrap_or(0).to_string(),
+                })
+                .collect();
+            table.push_str(&format!("| {tag} | {e} | {} |\n", cells.join(" | ")));
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sbom-differences.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = (
+        "<!-- sbom-diff:counts:begin -->\n",
+        "<!-- sbom-diff:counts:end -->",
+    );
+    let start = doc.find(begin).expect("counts begin marker") + begin.len();
+    let stop = doc.find(end).expect("counts end marker");
+    assert_eq!(
+        &doc[start..stop],
+        table,
+        "docs/sbom-differences.md is stale: run bench/sbom-diff.py --write docs/sbom-differences.md"
+    );
 }
 
 #[test]
 fn cyclonedx_and_spdx_round_trip() {
     let cache = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let oci = format!(
-        "oci:{}:debian-bookworm-minbase",
-        shared().join("images/oci").display()
-    );
+    let oci = oci_ref("debian-bookworm-minbase");
     let base = inventory(&sbom_json(cache.path(), &["-f", "json", &oci]));
     assert_eq!(base.len(), 88);
     for (format, file) in [
