@@ -239,6 +239,21 @@ pub fn analyze(
     })
 }
 
+/// The compression a layer media type names (`…tar+gzip`, `…tar+zstd`,
+/// `…tar`, Docker's `…rootfs.diff.tar.gzip`), if it names one.
+fn compression_of(media_type: Option<&str>) -> Option<Compression> {
+    let m = media_type?;
+    if m.ends_with("+gzip") || m.ends_with(".tar.gzip") {
+        Some(Compression::Gzip)
+    } else if m.ends_with("+zstd") {
+        Some(Compression::Zstd)
+    } else if m.ends_with(".tar") {
+        Some(Compression::None)
+    } else {
+        None
+    }
+}
+
 fn one_layer(
     artifact: &Artifact,
     index: usize,
@@ -328,10 +343,22 @@ fn one_layer(
         LayerAnalysis {
             index,
             diff_id: layer.diff_id.clone(),
-            blob_digest: base.blob_digest,
-            blob_size: base.blob_size,
+            // The cache is keyed by diff_id, shared by every image (and
+            // every compression) of the same layer content: the blob's
+            // own figures come from this image's manifest when it has them.
+            blob_digest: match (&layer.digest, from_cache) {
+                (Some(d), true) => d.clone(),
+                _ => base.blob_digest,
+            },
+            blob_size: match (layer.size, from_cache) {
+                (Some(n), true) => n,
+                _ => base.blob_size,
+            },
             uncompressed_size: base.uncompressed_size,
-            compression: base.compression,
+            compression: match (compression_of(layer.media_type.as_deref()), from_cache) {
+                (Some(c), true) => c,
+                _ => base.compression,
+            },
             history: layer.history,
             created_by: layer.created_by.clone(),
             from_cache,

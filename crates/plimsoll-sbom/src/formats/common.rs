@@ -22,6 +22,11 @@ pub const P_LAYER: &str = "plimsoll:layer:diff_id";
 pub const P_CREATED_BY: &str = "plimsoll:layer:created_by";
 /// Followed by the 0-based index: `plimsoll:location:0`.
 pub const P_LOCATION: &str = "plimsoll:location:";
+/// How a package was found when not from installed metadata (`lockfile`).
+pub const P_ORIGIN: &str = "plimsoll:package:origin";
+/// Followed by the 0-based index: a file the package owns that a later
+/// layer deleted behind the package manager's back.
+pub const P_MISSING_FILE: &str = "plimsoll:missing_file:";
 // Image properties.
 pub const I_ID: &str = "plimsoll:image:id";
 pub const I_DIGEST: &str = "plimsoll:image:digest";
@@ -98,6 +103,7 @@ pub fn package_props(item: &InventoryItem, natural_people: bool, natural_license
     props.push_opt(P_SOURCE_NAME, p.source_name.as_deref());
     props.push_opt(P_SOURCE_VERSION, p.source_version.as_deref());
     props.push_opt(P_SOURCE_RPM, p.source_rpm.as_deref());
+    props.push_opt(P_ORIGIN, p.origin.as_deref());
     if !natural_people {
         props.push_opt(P_MAINTAINER, p.maintainer.as_deref());
         props.push_opt(P_VENDOR, p.vendor.as_deref());
@@ -111,6 +117,9 @@ pub fn package_props(item: &InventoryItem, natural_people: bool, natural_license
     props.push_opt(P_CREATED_BY, item.created_by.as_deref());
     for (i, loc) in item.locations.iter().enumerate() {
         props.push(&format!("{P_LOCATION}{i}"), loc.as_str());
+    }
+    for (i, f) in item.missing_files.iter().enumerate() {
+        props.push(&format!("{P_MISSING_FILE}{i}"), f.as_str());
     }
     props
 }
@@ -321,6 +330,7 @@ pub fn to_item(raw: RawComponent) -> Result<InventoryItem, SkipReason> {
         p.source_name = own(P_SOURCE_NAME);
         p.source_version = own(P_SOURCE_VERSION);
         p.source_rpm = own(P_SOURCE_RPM);
+        p.origin = own(P_ORIGIN);
         if p.maintainer.is_none() {
             p.maintainer = own(P_MAINTAINER);
         }
@@ -368,12 +378,17 @@ pub fn to_item(raw: RawComponent) -> Result<InventoryItem, SkipReason> {
             })
             .collect();
     }
+    let missing_files = props
+        .indexed(P_MISSING_FILE, "")
+        .into_iter()
+        .map(|(_, v)| v.to_owned())
+        .collect();
     Ok(InventoryItem {
         package: p,
         layer,
         created_by: own(P_CREATED_BY),
         locations,
-        missing_files: Vec::new(),
+        missing_files,
     })
 }
 

@@ -298,6 +298,10 @@ fn item() -> impl Strategy<Value = InventoryItem> {
             proptest::collection::vec(text(), 0..3),
             proptest::option::of(text()),
         ),
+        (
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+        ),
     )
         .prop_map(
             |(
@@ -305,6 +309,7 @@ fn item() -> impl Strategy<Value = InventoryItem> {
                 (release, arch, sname, sver),
                 (licenses, maint, vendor),
                 (layer, created, locations, purl),
+                (origin, missing_files),
             )| {
                 let mut p = Package::new(eco, &name, &version);
                 p.epoch = epoch;
@@ -315,6 +320,7 @@ fn item() -> impl Strategy<Value = InventoryItem> {
                 p.licenses = licenses;
                 p.maintainer = maint;
                 p.vendor = vendor;
+                p.origin = origin;
                 match purl {
                     Some(s) => p.purl = s,
                     None => p.refresh_purl(None),
@@ -324,7 +330,7 @@ fn item() -> impl Strategy<Value = InventoryItem> {
                     layer,
                     created_by: created,
                     locations,
-                    missing_files: Vec::new(),
+                    missing_files,
                 }
             },
         )
