@@ -9,8 +9,8 @@ use crate::analyzer::{Analyzer, AnalyzerOutput};
 use crate::cache::{CachedLayer, LayerCache};
 use crate::digest::Digest;
 use crate::error::{ImageError, LayerError};
-use crate::layer::{Compression, Expected, LayerFiles, Limits, read_layer};
-use crate::source::Artifact;
+use crate::layer::{Compression, Expected, LayerFiles, LayerRead, Limits, read_layer};
+use crate::source::{Artifact, Layer};
 use crate::squash::{Squashed, squash};
 
 /// Options for [`analyze`].
@@ -135,12 +135,114 @@ pub fn analyze(
         layers.push(l);
         warnings.extend(w);
     }
+    Ok(assemble(layers, warnings))
+}
+
+/// Squashes analysed layers (base first, `index` = position) into the
+/// image's analysis.
+pub(crate) fn assemble(layers: Vec<LayerAnalysis>, warnings: Vec<String>) -> ImageAnalysis {
     let squashed = squash(layers.iter().map(|l| &l.files));
-    Ok(ImageAnalysis {
+    ImageAnalysis {
         layers,
         squashed,
         warnings,
-    })
+    }
+}
+
+/// The cached outputs of `analyzers` on `layer`, and the analyzers that
+/// have none.
+fn cached_outputs<'a>(
+    layer: &Layer,
+    analyzers: &[&'a dyn Analyzer],
+    cache: &LayerCache,
+) -> (BTreeMap<String, AnalyzerOutput>, Vec<&'a dyn Analyzer>) {
+    let mut outputs = BTreeMap::new();
+    let mut missing: Vec<&dyn Analyzer> = Vec::new();
+    for a in analyzers {
+        match cache.load_output(&layer.diff_id, a.name(), a.version()) {
+            Some(o) => {
+                outputs.insert(o.name.clone(), o);
+            }
+            None => missing.push(*a),
+        }
+    }
+    (outputs, missing)
+}
+
+/// A layer's analysis from the cache alone, when it holds the file table
+/// and every analyzer's output.
+pub(crate) fn from_cache(
+    layer: &Layer,
+    analyzers: &[&dyn Analyzer],
+    cache: &LayerCache,
+) -> Option<LayerAnalysis> {
+    let (outputs, missing) = cached_outputs(layer, analyzers, cache);
+    if !missing.is_empty() {
+        return None;
+    }
+    let base = cache.load_layer(&layer.diff_id)?;
+    Some(layer_analysis(layer, base, outputs, true))
+}
+
+/// Whether [`from_cache`] would succeed for the layer `diff_id`.
+pub(crate) fn fully_cached(
+    diff_id: &Digest,
+    analyzers: &[&dyn Analyzer],
+    cache: &LayerCache,
+) -> bool {
+    cache.load_layer(diff_id).is_some()
+        && analyzers
+            .iter()
+            .all(|a| cache.load_output(diff_id, a.name(), a.version()).is_some())
+}
+
+/// A layer's analysis from a fresh read (plus outputs already cached),
+/// stored in the cache; failed cache writes become warnings.
+pub(crate) fn from_read(
+    layer: &Layer,
+    read: LayerRead,
+    mut outputs: BTreeMap<String, AnalyzerOutput>,
+    cache: &LayerCache,
+    warnings: &mut Vec<String>,
+) -> LayerAnalysis {
+    let base = CachedLayer {
+        files: read.files,
+        compression: read.compression,
+        blob_digest: read.blob_digest,
+        blob_size: read.blob_size,
+        uncompressed_size: read.uncompressed_size,
+    };
+    if let Err(e) = cache.store_layer(&layer.diff_id, &base) {
+        warnings.push(e.to_string());
+    }
+    for (name, o) in read.outputs {
+        if let Err(e) = cache.store_output(&layer.diff_id, &o) {
+            warnings.push(e.to_string());
+        }
+        outputs.insert(name, o);
+    }
+    layer_analysis(layer, base, outputs, false)
+}
+
+fn layer_analysis(
+    layer: &Layer,
+    base: CachedLayer,
+    outputs: BTreeMap<String, AnalyzerOutput>,
+    from_cache: bool,
+) -> LayerAnalysis {
+    LayerAnalysis {
+        index: layer.index,
+        diff_id: layer.diff_id.clone(),
+        blob_digest: base.blob_digest,
+        blob_size: base.blob_size,
+        uncompressed_size: base.uncompressed_size,
+        compression: base.compression,
+        history: layer.history,
+        created_by: layer.created_by.clone(),
+        from_cache,
+        files: base.files,
+        outputs,
+    }
 }
 
 fn one_layer(
@@ -157,68 +259,27 @@ fn one_layer(
         diff_id: layer.diff_id.to_string(),
         source,
     };
-    let mut outputs = BTreeMap::new();
-    let mut missing: Vec<&dyn Analyzer> = Vec::new();
-    for a in analyzers {
-        match cache.load_output(&layer.diff_id, a.name(), a.version()) {
-            Some(o) => {
-                outputs.insert(o.name.clone(), o);
-            }
-            None => missing.push(*a),
+    let (outputs, missing) = cached_outputs(layer, analyzers, cache);
+    if missing.is_empty() {
+        if let Some(base) = cache.load_layer(&layer.diff_id) {
+            return Ok((layer_analysis(layer, base, outputs, true), Vec::new()));
         }
     }
-    let cached = cache.load_layer(&layer.diff_id);
-    let mut warnings = Vec::new();
-    let (base, from_cache) = match cached {
-        Some(c) if missing.is_empty() => (c, true),
-        _ => {
-            let blob = artifact
-                .open_layer(index)
-                .map_err(|e| wrap(LayerError::Open(Box::new(e))))?;
-            let read = read_layer(
-                blob,
-                Expected {
-                    digest: layer.digest.as_ref(),
-                    size: layer.size,
-                    diff_id: &layer.diff_id,
-                },
-                &missing,
-                &options.limits,
-            )
-            .map_err(wrap)?;
-            let base = CachedLayer {
-                files: read.files,
-                compression: read.compression,
-                blob_digest: read.blob_digest,
-                blob_size: read.blob_size,
-                uncompressed_size: read.uncompressed_size,
-            };
-            if let Err(e) = cache.store_layer(&layer.diff_id, &base) {
-                warnings.push(e.to_string());
-            }
-            for (name, o) in read.outputs {
-                if let Err(e) = cache.store_output(&layer.diff_id, &o) {
-                    warnings.push(e.to_string());
-                }
-                outputs.insert(name, o);
-            }
-            (base, false)
-        }
-    };
-    Ok((
-        LayerAnalysis {
-            index,
-            diff_id: layer.diff_id.clone(),
-            blob_digest: base.blob_digest,
-            blob_size: base.blob_size,
-            uncompressed_size: base.uncompressed_size,
-            compression: base.compression,
-            history: layer.history,
-            created_by: layer.created_by.clone(),
-            from_cache,
-            files: base.files,
-            outputs,
+    let blob = artifact
+        .open_layer(index)
+        .map_err(|e| wrap(LayerError::Open(Box::new(e))))?;
+    let read = read_layer(
+        blob,
+        Expected {
+            digest: layer.digest.as_ref(),
+            size: layer.size,
+            diff_id: Some(&layer.diff_id),
         },
-        warnings,
-    ))
+        &missing,
+        &options.limits,
+    )
+    .map_err(wrap)?;
+    let mut warnings = Vec::new();
+    let analysis = from_read(layer, read, outputs, cache, &mut warnings);
+    Ok((analysis, warnings))
 }
