@@ -414,8 +414,8 @@ impl Engine {
     }
 
     /// Sets the read/write timeout of JSON requests (default 120 s; `None`
-    /// waits forever). Streamed bodies never time out: an export can take
-    /// minutes to start.
+    /// waits forever). Streams never time out: the engine starts sending an
+    /// export only once it has prepared all of it, which can take minutes.
     pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
@@ -559,8 +559,9 @@ impl Engine {
             source,
         };
         let mut conn = self.open(&request)?;
-        conn.set_timeouts(timeout.or(Some(Duration::from_secs(120))))
-            .map_err(io_err)?;
+        // A stream (no timeout) waits for its head as long as it takes: the
+        // engine sends the head of an export only once it has prepared it.
+        conn.set_timeouts(timeout).map_err(io_err)?;
         let host = match &self.host {
             Host::Unix(_) => UNIX_HOST_HEADER,
             Host::Tcp { authority, .. } => authority.as_str(),
@@ -598,8 +599,6 @@ impl Engine {
             break head;
         };
         let framing = http::framing(&head).map_err(protocol)?;
-        // The body of a stream is read without a timeout; JSON keeps it.
-        reader.get_ref().set_timeouts(timeout).map_err(io_err)?;
         Ok((head, BodyReader::new(reader, framing)))
     }
 

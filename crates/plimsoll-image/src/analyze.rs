@@ -135,6 +135,14 @@ pub fn analyze(
         layers.push(l);
         warnings.extend(w);
     }
+    // Kept so that the same image in the Docker Engine is later served from
+    // the cache without an export (its ID is this digest).
+    if let Err(e) = options
+        .cache
+        .store_config(&artifact.config_digest, &artifact.raw_config)
+    {
+        warnings.push(e.to_string());
+    }
     Ok(assemble(layers, warnings))
 }
 

@@ -8,10 +8,11 @@
 //! <dir>/configs/sha256/<hex>.json                          an image config, as stored
 //! ```
 //!
-//! Configs are kept for sources that would otherwise have to fetch a whole
-//! image to learn its config (the Docker Engine exports an image only as one
-//! tar stream): with the config and every layer cached, such an image is
-//! not read at all. A config is checked against its digest when loaded.
+//! The config of every analysed image is kept for sources that would
+//! otherwise have to fetch a whole image to learn its config (the Docker
+//! Engine exports an image only as one tar stream): with the config and
+//! every layer cached, such an image is not read at all, whichever source
+//! read it first. A config is checked against its digest when loaded.
 //!
 //! A layer whose file table and every requested analyzer are cached is not
 //! read at all (its blob is then not re-verified: run with the cache off to

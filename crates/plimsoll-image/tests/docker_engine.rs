@@ -57,8 +57,9 @@ impl Drop for Loaded {
 }
 
 /// Builds a docker-archive of three layers (the third repeats the first)
-/// and loads it as `name`; returns the guard and the image ID.
-fn load(name: &str) -> (Loaded, Digest) {
+/// in `dir` and loads it as `name`; returns the guard, the image ID and
+/// the archive.
+fn load(name: &str, dir: &std::path::Path) -> (Loaded, Digest, std::path::PathBuf) {
     let a = TarBuf::default()
         .dir(b"etc/")
         .file(b"etc/motd", b"layer a\n")
@@ -93,8 +94,7 @@ fn load(name: &str) -> (Loaded, Digest) {
         .file(b"c/layer.tar", &a)
         .file(format!("{}.json", id.hex()).as_bytes(), config.as_bytes())
         .file(b"manifest.json", manifest.to_string().as_bytes());
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("image.tar");
+    let file = dir.join("image.tar");
     std::fs::write(&file, t.finish()).unwrap();
     let guard = Loaded(name.to_owned());
     let out = Command::new("docker")
@@ -107,7 +107,7 @@ fn load(name: &str) -> (Loaded, Digest) {
         "docker load: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (guard, id)
+    (guard, id, file)
 }
 
 fn unique(repo: &str) -> String {
@@ -128,7 +128,8 @@ fn options(cache: &std::path::Path) -> AnalyzeOptions {
 #[test]
 fn engine_images_cold_warm_by_id_and_by_bare_reference() {
     let name = unique("plimsoll-test/engine-dup");
-    let (_guard, id) = load(&name);
+    let tmp = tempfile::tempdir().unwrap();
+    let (_guard, id, archive) = load(&name, tmp.path());
     let cache = tempfile::tempdir().unwrap();
     let opts = options(cache.path());
     let reference = ImageReference::parse(&name).unwrap();
@@ -186,6 +187,16 @@ fn engine_images_cold_warm_by_id_and_by_bare_reference() {
         assert!(got.analysis.layers.iter().all(|l| !l.from_cache));
     }
     assert!(has_image(&reference));
+
+    // Read first from its docker-archive file, the image is then served
+    // from the cache alone (config and layers) when read from the engine.
+    let other = tempfile::tempdir().unwrap();
+    let other = options(other.path());
+    let file = Target::parse(&format!("docker-archive:{}", archive.display())).unwrap();
+    analyze_target(&file, &OpenOptions::default(), &[&Contents], &other).unwrap();
+    let got = analyze_target(&target, &OpenOptions::default(), &[&Contents], &other).unwrap();
+    assert!(got.analysis.layers.iter().all(|l| l.from_cache));
+    assert_eq!(got.analysis.squashed, cold.analysis.squashed);
 
     // --platform must match the engine's image.
     let wrong = OpenOptions {

@@ -4,9 +4,9 @@
 //!
 //! The image is inspected first (`GET /images/{name}/json`): its ID and its
 //! layers' diff_ids. When the layer cache holds the image's config (kept by
-//! an earlier scan, under the ID, verified by digest) and every layer's file
-//! table and analyzer outputs, the scan is served from the cache and the
-//! image is not exported at all. Otherwise the image is exported by ID
+//! an earlier scan of the image from any source, under its digest, which is
+//! the ID) and every layer's file table and analyzer outputs, the scan is
+//! served from the cache and the image is not exported at all. Otherwise the image is exported by ID
 //! (`GET /images/{id}/get`, so that a tag moved meanwhile cannot swap the
 //! image) and the stream is read once ([`super::save_stream`]).
 //!
