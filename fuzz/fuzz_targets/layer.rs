@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         Expected {
             digest: None,
             size: None,
-            diff_id: &diff_id,
+            diff_id: Some(&diff_id),
         },
         &[],
         &limits,

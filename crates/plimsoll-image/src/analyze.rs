@@ -12,8 +12,8 @@ use crate::analyzer::{Analyzer, AnalyzerOutput};
 use crate::cache::{CachedLayer, LayerCache};
 use crate::digest::Digest;
 use crate::error::{ImageError, LayerError};
-use crate::layer::{Compression, Expected, LayerFiles, Limits, read_layer};
-use crate::source::Artifact;
+use crate::layer::{Compression, Expected, LayerFiles, LayerRead, Limits, read_layer};
+use crate::source::{Artifact, Layer};
 use crate::squash::{Squashed, squash};
 
 /// Options for [`analyze`].
@@ -231,12 +231,134 @@ pub fn analyze(
         layers.push(l);
         warnings.extend(w);
     }
+    // Kept so that the same image in the Docker Engine is later served from
+    // the cache without an export (its ID is this digest).
+    if let Err(e) = options
+        .cache
+        .store_config(&artifact.config_digest, &artifact.raw_config)
+    {
+        warnings.push(e.to_string());
+    }
+    Ok(assemble(layers, warnings))
+}
+
+/// Squashes analysed layers (base first, `index` = position) into the
+/// image's analysis.
+pub(crate) fn assemble(layers: Vec<LayerAnalysis>, warnings: Vec<String>) -> ImageAnalysis {
     let squashed = squash(layers.iter().map(|l| &l.files));
-    Ok(ImageAnalysis {
+    ImageAnalysis {
         layers,
         squashed,
         warnings,
-    })
+    }
+}
+
+/// The cached outputs of `analyzers` on `layer`, and the analyzers that
+/// have none.
+fn cached_outputs<'a>(
+    layer: &Layer,
+    analyzers: &[&'a dyn Analyzer],
+    cache: &LayerCache,
+) -> (BTreeMap<String, AnalyzerOutput>, Vec<&'a dyn Analyzer>) {
+    let mut outputs = BTreeMap::new();
+    let mut missing: Vec<&dyn Analyzer> = Vec::new();
+    for a in analyzers {
+        match cache.load_output(&layer.diff_id, a.name(), a.version()) {
+            Some(o) => {
+                outputs.insert(o.name.clone(), o);
+            }
+            None => missing.push(*a),
+        }
+    }
+    (outputs, missing)
+}
+
+/// A layer's analysis from the cache alone, when it holds the file table
+/// and every analyzer's output.
+pub(crate) fn from_cache(
+    layer: &Layer,
+    analyzers: &[&dyn Analyzer],
+    cache: &LayerCache,
+) -> Option<LayerAnalysis> {
+    let (outputs, missing) = cached_outputs(layer, analyzers, cache);
+    if !missing.is_empty() {
+        return None;
+    }
+    let base = cache.load_layer(&layer.diff_id)?;
+    Some(layer_analysis(layer, base, outputs, true))
+}
+
+/// Whether [`from_cache`] would succeed for the layer `diff_id`.
+pub(crate) fn fully_cached(
+    diff_id: &Digest,
+    analyzers: &[&dyn Analyzer],
+    cache: &LayerCache,
+) -> bool {
+    cache.load_layer(diff_id).is_some()
+        && analyzers
+            .iter()
+            .all(|a| cache.load_output(diff_id, a.name(), a.version()).is_some())
+}
+
+/// A layer's analysis from a fresh read (plus outputs already cached),
+/// stored in the cache; failed cache writes become warnings.
+pub(crate) fn from_read(
+    layer: &Layer,
+    read: LayerRead,
+    mut outputs: BTreeMap<String, AnalyzerOutput>,
+    cache: &LayerCache,
+    warnings: &mut Vec<String>,
+) -> LayerAnalysis {
+    let base = CachedLayer {
+        files: read.files,
+        compression: read.compression,
+        blob_digest: read.blob_digest,
+        blob_size: read.blob_size,
+        uncompressed_size: read.uncompressed_size,
+    };
+    if let Err(e) = cache.store_layer(&layer.diff_id, &base) {
+        warnings.push(e.to_string());
+    }
+    for (name, o) in read.outputs {
+        if let Err(e) = cache.store_output(&layer.diff_id, &o) {
+            warnings.push(e.to_string());
+        }
+        outputs.insert(name, o);
+    }
+    layer_analysis(layer, base, outputs, false)
+}
+
+fn layer_analysis(
+    layer: &Layer,
+    base: CachedLayer,
+    outputs: BTreeMap<String, AnalyzerOutput>,
+    from_cache: bool,
+) -> LayerAnalysis {
+    LayerAnalysis {
+        index: layer.index,
+        diff_id: layer.diff_id.clone(),
+        // The cache is keyed by diff_id, shared by every image (and every
+        // compression) of the same layer content: the blob's own figures
+        // come from this image's manifest when it has them.
+        blob_digest: match (&layer.digest, from_cache) {
+            (Some(d), true) => d.clone(),
+            _ => base.blob_digest,
+        },
+        blob_size: match (layer.size, from_cache) {
+            (Some(n), true) => n,
+            _ => base.blob_size,
+        },
+        uncompressed_size: base.uncompressed_size,
+        compression: match (compression_of(layer.media_type.as_deref()), from_cache) {
+            (Some(c), true) => c,
+            _ => base.compression,
+        },
+        history: layer.history,
+        created_by: layer.created_by.clone(),
+        from_cache,
+        files: base.files,
+        outputs,
+    }
 }
 
 /// The compression a layer media type names (`…tar+gzip`, `…tar+zstd`,
@@ -268,103 +390,48 @@ fn one_layer(
         diff_id: layer.diff_id.to_string(),
         source,
     };
-    let mut outputs = BTreeMap::new();
-    let mut missing: Vec<&dyn Analyzer> = Vec::new();
-    for a in analyzers {
-        match cache.load_output(&layer.diff_id, a.name(), a.version()) {
-            Some(o) => {
-                outputs.insert(o.name.clone(), o);
-            }
-            None => missing.push(*a),
-        }
-    }
-    let cached = cache.load_layer(&layer.diff_id);
-    let mut warnings = Vec::new();
-    let declared = layer.size.unwrap_or(0);
-    let (base, from_cache) = match cached {
-        Some(c) if missing.is_empty() => {
+    let (outputs, missing) = cached_outputs(layer, analyzers, cache);
+    if missing.is_empty() {
+        if let Some(base) = cache.load_layer(&layer.diff_id) {
             options.progress.emit(Progress::LayerDone {
                 index,
                 from_cache: true,
-                unread: declared,
+                unread: layer.size.unwrap_or(0),
             });
-            (c, true)
+            return Ok((layer_analysis(layer, base, outputs, true), Vec::new()));
         }
-        _ => {
-            let blob = artifact
-                .open_layer(index)
-                .map_err(|e| wrap(LayerError::Open(Box::new(e))))?;
-            let blob: Box<dyn Read + Send> = if options.progress.enabled() {
-                Box::new(Counting {
-                    inner: blob,
-                    sink: options.progress.clone(),
-                    index,
-                    pending: 0,
-                })
-            } else {
-                blob
-            };
-            let read = read_layer(
-                blob,
-                Expected {
-                    digest: layer.digest.as_ref(),
-                    size: layer.size,
-                    diff_id: &layer.diff_id,
-                },
-                &missing,
-                &options.limits,
-            )
-            .map_err(wrap)?;
-            options.progress.emit(Progress::LayerDone {
-                index,
-                from_cache: false,
-                unread: declared.saturating_sub(read.blob_size),
-            });
-            let base = CachedLayer {
-                files: read.files,
-                compression: read.compression,
-                blob_digest: read.blob_digest,
-                blob_size: read.blob_size,
-                uncompressed_size: read.uncompressed_size,
-            };
-            if let Err(e) = cache.store_layer(&layer.diff_id, &base) {
-                warnings.push(e.to_string());
-            }
-            for (name, o) in read.outputs {
-                if let Err(e) = cache.store_output(&layer.diff_id, &o) {
-                    warnings.push(e.to_string());
-                }
-                outputs.insert(name, o);
-            }
-            (base, false)
-        }
-    };
-    Ok((
-        LayerAnalysis {
+    }
+    let declared = layer.size.unwrap_or(0);
+    let blob = artifact
+        .open_layer(index)
+        .map_err(|e| wrap(LayerError::Open(Box::new(e))))?;
+    let blob: Box<dyn Read + Send> = if options.progress.enabled() {
+        Box::new(Counting {
+            inner: blob,
+            sink: options.progress.clone(),
             index,
-            diff_id: layer.diff_id.clone(),
-            // The cache is keyed by diff_id, shared by every image (and
-            // every compression) of the same layer content: the blob's
-            // own figures come from this image's manifest when it has them.
-            blob_digest: match (&layer.digest, from_cache) {
-                (Some(d), true) => d.clone(),
-                _ => base.blob_digest,
-            },
-            blob_size: match (layer.size, from_cache) {
-                (Some(n), true) => n,
-                _ => base.blob_size,
-            },
-            uncompressed_size: base.uncompressed_size,
-            compression: match (compression_of(layer.media_type.as_deref()), from_cache) {
-                (Some(c), true) => c,
-                _ => base.compression,
-            },
-            history: layer.history,
-            created_by: layer.created_by.clone(),
-            from_cache,
-            files: base.files,
-            outputs,
+            pending: 0,
+        })
+    } else {
+        blob
+    };
+    let read = read_layer(
+        blob,
+        Expected {
+            digest: layer.digest.as_ref(),
+            size: layer.size,
+            diff_id: Some(&layer.diff_id),
         },
-        warnings,
-    ))
+        &missing,
+        &options.limits,
+    )
+    .map_err(wrap)?;
+    options.progress.emit(Progress::LayerDone {
+        index,
+        from_cache: false,
+        unread: declared.saturating_sub(read.blob_size),
+    });
+    let mut warnings = Vec::new();
+    let analysis = from_read(layer, read, outputs, cache, &mut warnings);
+    Ok((analysis, warnings))
 }

@@ -5,7 +5,14 @@
 //! ```text
 //! <dir>/layers/sha256/<diff_id hex>/files-v1.json         file table, whiteouts
 //! <dir>/layers/sha256/<diff_id hex>/<analyzer>-v<N>.json   one analyzer's output
+//! <dir>/configs/sha256/<hex>.json                          an image config, as stored
 //! ```
+//!
+//! The config of every analysed image is kept for sources that would
+//! otherwise have to fetch a whole image to learn its config (the Docker
+//! Engine exports an image only as one tar stream): with the config and
+//! every layer cached, such an image is not read at all, whichever source
+//! read it first. A config is checked against its digest when loaded.
 //!
 //! A layer whose file table and every requested analyzer are cached is not
 //! read at all (its blob is then not re-verified: run with the cache off to
@@ -143,6 +150,45 @@ impl LayerCache {
     }
 }
 
+/// The largest config the cache keeps.
+const MAX_CONFIG: u64 = 16 << 20;
+
+impl LayerCache {
+    fn config_path(&self, digest: &Digest) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| {
+            d.join("configs")
+                .join("sha256")
+                .join(format!("{}.json", digest.hex()))
+        })
+    }
+
+    /// The cached image config whose bytes hash to `digest` (a missing,
+    /// oversized or altered file is a miss).
+    pub fn load_config(&self, digest: &Digest) -> Option<Vec<u8>> {
+        let path = self.config_path(digest)?;
+        if fs::metadata(&path).ok()?.len() > MAX_CONFIG {
+            return None;
+        }
+        let bytes = fs::read(path).ok()?;
+        (Digest::of_bytes(&bytes) == *digest).then_some(bytes)
+    }
+
+    /// Stores an image config under its digest (refused, as a no-op, when
+    /// the bytes do not hash to it or exceed 16 MiB).
+    pub fn store_config(&self, digest: &Digest, raw: &[u8]) -> Result<(), ImageError> {
+        if raw.len() as u64 > MAX_CONFIG || Digest::of_bytes(raw) != *digest {
+            return Ok(());
+        }
+        match self.config_path(digest) {
+            Some(path) => match (path.parent(), path.file_name()) {
+                (Some(dir), Some(name)) => write_bytes_atomic(dir, &name.to_string_lossy(), raw),
+                _ => Ok(()),
+            },
+            None => Ok(()),
+        }
+    }
+}
+
 /// A file name for an analyzer: safe characters kept, others replaced and
 /// the name's hash appended so that distinct names stay distinct.
 fn output_file(name: &str, version: u32) -> String {
@@ -166,15 +212,19 @@ fn output_file(name: &str, version: u32) -> String {
 }
 
 fn write_atomic<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), ImageError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| ImageError::Cache {
+        path: dir.join(name),
+        source: std::io::Error::other(e),
+    })?;
+    write_bytes_atomic(dir, name, &bytes)
+}
+
+fn write_bytes_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ImageError> {
     let err = |path: &Path| {
         let path = path.to_owned();
         move |source| ImageError::Cache { path, source }
     };
     fs::create_dir_all(dir).map_err(err(dir))?;
-    let bytes = serde_json::to_vec(value).map_err(|e| ImageError::Cache {
-        path: dir.join(name),
-        source: std::io::Error::other(e),
-    })?;
     let tmp = dir.join(format!(
         ".{name}.tmp-{}-{}",
         std::process::id(),
@@ -185,7 +235,7 @@ fn write_atomic<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), I
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(&bytes)?;
+        f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, dir.join(name))
     })();
@@ -209,6 +259,29 @@ mod tests {
             output_file("files", 1),
             format!("files-v{FILES_FORMAT}.json")
         );
+    }
+
+    #[test]
+    fn configs_are_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::at(dir.path());
+        let raw = br#"{"rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let id = Digest::of_bytes(raw);
+        assert!(cache.load_config(&id).is_none());
+        cache.store_config(&id, raw).unwrap();
+        assert_eq!(cache.load_config(&id).as_deref(), Some(&raw[..]));
+        // Bytes that do not hash to the digest are neither stored nor loaded.
+        let other = Digest::of_bytes(b"other");
+        cache.store_config(&other, raw).unwrap();
+        assert!(cache.load_config(&other).is_none());
+        let path = dir
+            .path()
+            .join("configs/sha256")
+            .join(format!("{}.json", id.hex()));
+        fs::write(&path, b"{}").unwrap();
+        assert!(cache.load_config(&id).is_none());
+        assert!(LayerCache::disabled().load_config(&id).is_none());
+        LayerCache::disabled().store_config(&id, raw).unwrap();
     }
 
     #[test]

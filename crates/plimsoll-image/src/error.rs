@@ -183,6 +183,27 @@ pub enum ImageError {
         #[source]
         source: LayerError,
     },
+    /// The Docker Engine could not be reached or answered with an error.
+    #[error("{target}: {source}")]
+    Engine {
+        /// The target (`docker:debian:12`).
+        target: String,
+        /// What went wrong.
+        #[source]
+        source: plimsoll_engine::EngineError,
+    },
+    /// The Docker Engine does not have the image.
+    #[error(
+        "{target}: the Docker Engine at {endpoint} has no such image ({message}); pull, load or build it first (`docker images` lists what it has)"
+    )]
+    NotInEngine {
+        /// The target.
+        target: String,
+        /// The engine.
+        endpoint: String,
+        /// The daemon's message.
+        message: String,
+    },
     /// The layer cache could not be written or read.
     #[error("layer cache {}: {source}", path.display())]
     Cache {

@@ -265,11 +265,11 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 
 /// An archive member name as a clean relative path (`./a/b` → `a/b`);
 /// `None` for names that leave the archive or name its root.
-fn archive_path(raw: &[u8]) -> Option<String> {
+pub(crate) fn archive_path(raw: &[u8]) -> Option<String> {
     lexical(std::str::from_utf8(raw).ok()?)
 }
 
-fn lexical(p: &str) -> Option<String> {
+pub(crate) fn lexical(p: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for c in p.split('/') {
         match c {

@@ -178,8 +178,11 @@ pub struct Expected<'a> {
     pub digest: Option<&'a Digest>,
     /// Blob size, when known.
     pub size: Option<u64>,
-    /// diff_id from the config.
-    pub diff_id: &'a Digest,
+    /// diff_id from the config; `None` when the caller learns which layer
+    /// this is only from the digest computed here (a `docker save` stream,
+    /// whose legacy layer names are not digests): it must then match
+    /// [`LayerRead::diff_id`] against the config itself.
+    pub diff_id: Option<&'a Digest>,
 }
 
 /// A reader that serves a prefix first, then its inner reader.
@@ -360,11 +363,13 @@ pub fn read_layer<R: Read>(
             });
         }
     }
-    if *expected.diff_id != diff_id {
-        return Err(LayerError::DiffIdMismatch {
-            expected: expected.diff_id.to_string(),
-            actual: diff_id.to_string(),
-        });
+    if let Some(want) = expected.diff_id {
+        if *want != diff_id {
+            return Err(LayerError::DiffIdMismatch {
+                expected: want.to_string(),
+                actual: diff_id.to_string(),
+            });
+        }
     }
     Ok(LayerRead {
         files,

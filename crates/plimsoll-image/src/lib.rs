@@ -10,6 +10,10 @@
 //! [`squash()`] then applies whiteouts and opaque dirs, last writer wins,
 //! remembering which layer (and history entry) introduced each file.
 //!
+//! Images in the Docker Engine (`docker:`) are read from its export
+//! stream in one pass ([`analyze_engine_image`]), or from the cache alone
+//! when it holds every layer.
+//!
 //! Nothing is ever extracted to disk; the only files written are the
 //! cache's, under its directory.
 
@@ -43,6 +47,8 @@ pub use layer::{
 pub use platform::Platform;
 pub use reference::ImageReference;
 pub use rootfs::{Scanned, analyze_rootfs, analyze_target, is_dir_transport};
+pub use source::docker::{analyze_engine_image, has_image};
+pub use source::save_stream::{StreamImage, analyze_save_stream};
 pub use source::{Artifact, BlobStore, Layer, LocalSource, OpenOptions, Source, open};
 pub use squash::{RemovedFile, Squashed, SquashedFile, squash};
 pub use tarframe::EntryKind;

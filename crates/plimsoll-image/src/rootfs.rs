@@ -266,7 +266,8 @@ pub struct Scanned {
     pub analysis: ImageAnalysis,
 }
 
-/// Open and analyse any local target: images through their source, and
+/// Open and analyse a target: images through their source (`docker:` and
+/// a bare reference the local Docker Engine has, through the engine), and
 /// `dir:PATH` as a root filesystem (unless it is in skopeo's `dir:` image
 /// layout).
 pub fn analyze_target(
@@ -289,6 +290,23 @@ pub fn analyze_target(
                 analysis,
             });
         }
+    }
+    let engine_image = match target {
+        Target::Docker(image) => Some(image.clone()),
+        // A bare `name:tag` is the local engine's when it has it; else the
+        // registry source's (through `open`).
+        Target::Reference(r) if crate::source::docker::has_image(r) => {
+            Some(crate::target::DockerImage::Reference(r.clone()))
+        }
+        _ => None,
+    };
+    if let Some(image) = engine_image {
+        let (artifact, analysis) =
+            crate::source::docker::analyze_engine_image(&image, open, analyzers, options)?;
+        return Ok(Scanned {
+            artifact: Some(artifact),
+            analysis,
+        });
     }
     let artifact = crate::source::open(target, open)?;
     let analysis = crate::analyze::analyze(&artifact, analyzers, options)?;

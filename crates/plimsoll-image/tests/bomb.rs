@@ -51,7 +51,7 @@ fn expect<'a>(blob: &[u8], diff_id: &'a Digest, digest: &'a Digest) -> Expected<
     Expected {
         digest: Some(digest),
         size: Some(blob.len() as u64),
-        diff_id,
+        diff_id: Some(diff_id),
     }
 }
 

@@ -30,7 +30,7 @@ fn read_with(
         Expected {
             digest: Some(&digest),
             size: Some(blob.len() as u64),
-            diff_id: &diff_id,
+            diff_id: Some(&diff_id),
         },
         analyzers,
         limits,
@@ -253,7 +253,7 @@ fn digest_diff_id_and_size_mismatches() {
             Expected {
                 digest: Some(digest),
                 size: Some(size),
-                diff_id,
+                diff_id: Some(diff_id),
             },
             &[],
             &Limits::default(),

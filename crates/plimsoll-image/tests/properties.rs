@@ -33,7 +33,7 @@ fn check(blob: &[u8]) {
         Expected {
             digest: None,
             size: None,
-            diff_id: &zero,
+            diff_id: Some(&zero),
         },
         &[],
         &small_limits(),

@@ -399,7 +399,7 @@ fn tampered_blob_is_refused_with_its_name() {
         plimsoll_image::Expected {
             digest: None,
             size: None,
-            diff_id: &layer.diff_id,
+            diff_id: Some(&layer.diff_id),
         },
         &[],
         &Default::default(),

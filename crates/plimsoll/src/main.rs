@@ -100,6 +100,9 @@ Targets (the containers-transports convention):
   oci:DIR[:REF]                 an OCI image layout (REF: org.opencontainers.image.ref.name)
   oci-archive:FILE[:REF]        a tar of an OCI layout
   docker-archive:FILE[:NAME:TAG] what `docker save` writes
+  docker:NAME[:TAG] | docker:ID an image in the local Docker Engine (DOCKER_HOST, default
+                                unix:///var/run/docker.sock), streamed from it, never saved to disk
+  NAME[:TAG]                    the same, when the local Docker Engine has the image
   dir:PATH | fs:PATH            an unpacked root filesystem
   sbom:FILE                     a CycloneDX or SPDX JSON document read back
   registry:REF | REF            an image in a registry (REF: [HOST[:PORT]/]NAME[:TAG][@sha256:…]);
@@ -108,6 +111,7 @@ Targets (the containers-transports convention):
 
 Examples:
   plimsoll sbom oci:../shared/data/images/oci:multilayer
+  plimsoll sbom docker:debian:12
   plimsoll sbom -f cyclonedx-json -o sbom.cdx.json docker-archive:image.tar
   plimsoll sbom -f spdx-json dir:/srv/rootfs
   plimsoll sbom -f table sbom:sbom.cdx.json
@@ -117,7 +121,8 @@ Examples:
 Formats: table (default at a terminal), json (Plimsoll's own, the default otherwise),
 cyclonedx-json (CycloneDX 1.6), spdx-json (SPDX 2.3).
 Layer results are cached by diff_id under --cache-dir (default: $XDG_CACHE_HOME/plimsoll or
-~/.cache/plimsoll), so images sharing base layers are read once.
+~/.cache/plimsoll), so images sharing base layers are read once; an image of the Docker Engine
+whose config and layers are all cached is not even exported.
 
 Exit codes:
   0  the SBOM was written

@@ -1,7 +1,7 @@
 //! `plimsoll sbom` end to end on the real images in ../shared/data: the
 //! inventory is the same from every source format (OCI layout, docker-archive,
-//! oci-archive, zstd layers), matches syft 1.18.1 for dpkg, Python, npm, Go
-//! and Rust, and round-trips through CycloneDX and SPDX.
+//! oci-archive, zstd layers, the local Docker Engine), matches syft 1.18.1 for
+//! dpkg, Python, npm, Go and Rust, and round-trips through CycloneDX and SPDX.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
@@ -470,4 +470,186 @@ fn root_filesystem_and_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Removes a Docker image when dropped, so that a failed test cleans up too.
+struct DockerImage(String);
+
+impl Drop for DockerImage {
+    fn drop(&mut self) {
+        let _ = Process::new("docker").args(["rmi", "-f", &self.0]).output();
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Process::new("docker")
+        .args(args)
+        .output()
+        .expect("the Docker CLI is installed (the machine runs a Docker Engine)");
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// How many times the engine exported (`docker save`, `GET /images/…/get`)
+/// the image `id` between two instants (seconds since the epoch).
+fn exports(id: &str, since: u64, until: u64) -> usize {
+    // `--until` in the future makes `docker events` wait until then.
+    docker(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &(until + 1).to_string(),
+        "--filter",
+        "type=image",
+        "--filter",
+        "event=save",
+        "--format",
+        "{{.Actor.ID}}",
+    ])
+    .lines()
+    .filter(|l| l.trim() == id)
+    .count()
+}
+
+/// Every package with where it was found and the layer (and instruction)
+/// that brought it.
+fn attributed(v: &serde_json::Value) -> BTreeSet<String> {
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {}",
+                p["package"]["purl"], p["layer"], p["created_by"], p["locations"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn docker_engine_image_is_the_same_as_the_layout() {
+    // Load the multilayer image into the engine under a tag of our own.
+    let tag = format!(
+        "t{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let name = format!("plimsoll-test/multilayer:{tag}");
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("m.tar");
+    let oci = format!("oci:{}:multilayer", shared().join("images/oci").display());
+    let status = Process::new("skopeo")
+        .args([
+            "copy",
+            "-q",
+            &oci,
+            &format!("docker-archive:{}:{name}", archive.display()),
+        ])
+        .status()
+        .expect("skopeo is installed by scripts/setup");
+    assert!(status.success());
+    let _guard = DockerImage(name.clone());
+    docker(&["load", "-q", "-i", &archive.display().to_string()]);
+    let id = docker(&["image", "inspect", "--format", "{{.Id}}", &name])
+        .trim()
+        .to_string();
+
+    let cache = tempfile::tempdir().unwrap();
+    let want = sbom_json(cache.path(), &["--no-cache", "-f", "json", &oci]);
+    let want_packages = attributed(&want);
+    assert!(want_packages.len() > 200, "{}", want_packages.len());
+    let diff_ids = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["target"]["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["diff_id"].clone())
+            .collect()
+    };
+    // By name, by image ID, and as a bare reference the engine has.
+    for target in [
+        format!("docker:{name}"),
+        format!("docker:{id}"),
+        name.clone(),
+    ] {
+        let v = sbom_json(cache.path(), &["--no-cache", "-f", "json", &target]);
+        assert_eq!(attributed(&v), want_packages, "{target}");
+        assert_eq!(inventory(&v), inventory(&want), "{target}");
+        assert_eq!(diff_ids(&v), diff_ids(&want), "{target}");
+        assert_eq!(
+            v["target"]["image_id"], want["target"]["image_id"],
+            "{target}"
+        );
+        assert_eq!(v["target"]["name"], target.as_str());
+    }
+
+    // With a cache dir: the first scan exports the image, the second is
+    // served from the cache without an export.
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().display().to_string();
+    let target = format!("docker:{name}");
+    let args = ["--cache-dir", &cache_dir, "-f", "json", &target];
+    let t0 = unix_now();
+    let cold = sbom_json(cache.path(), &args);
+    let t1 = unix_now();
+    // Start the warm scan in a later second than the cold one ended, so
+    // that the engine's event log tells the two apart.
+    while unix_now() <= t1 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let warm = sbom_json(cache.path(), &args);
+    let t2 = unix_now();
+    assert_eq!(attributed(&cold), want_packages);
+    assert_eq!(attributed(&warm), want_packages);
+    assert_eq!(warm["target"], cold["target"]);
+    // The same through the library: every layer came from the cache.
+    let scanned = plimsoll_image::analyze_target(
+        &plimsoll_image::Target::parse(&target).unwrap(),
+        &plimsoll_image::OpenOptions::default(),
+        &[
+            &plimsoll_sbom::scan::OsAnalyzer,
+            &plimsoll_sbom::scan::LangAnalyzer,
+            &plimsoll_sbom::scan::BinAnalyzer,
+        ],
+        &plimsoll_image::AnalyzeOptions {
+            cache: plimsoll_image::LayerCache::at(dir.path()),
+            ..plimsoll_image::AnalyzeOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(scanned.analysis.layers.len(), 8);
+    assert!(scanned.analysis.layers.iter().all(|l| l.from_cache));
+    // And by the engine's own account: the cold scan exported the image,
+    // the warm one did not.
+    assert!(exports(&id, t0, t1) >= 1, "the cold scan exports the image");
+    assert_eq!(exports(&id, t1 + 1, t2), 0, "the warm scan does not export");
+}
+
+#[test]
+fn docker_engine_missing_image_is_a_usage_error() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = plimsoll(cache.path())
+        .args(["sbom", "docker:does-not-exist:nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("docker:does-not-exist:nope"), "{err}");
+    assert!(err.contains("no such image"), "{err}");
 }

@@ -26,7 +26,7 @@ fn json<T: serde::de::DeserializeOwned>(files: &dyn Files, path: &str) -> Result
 
 /// The digest a file name spells (`blobs/sha256/<hex>`, `<hex>.json`,
 /// `<hex>.tar`, `<hex>`), if any.
-fn digest_in_name(path: &str) -> Option<Digest> {
+pub(super) fn digest_in_name(path: &str) -> Option<Digest> {
     let base = path.rsplit('/').next().unwrap_or(path);
     let stem = base
         .strip_suffix(".json")

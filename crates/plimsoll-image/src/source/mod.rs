@@ -1,13 +1,18 @@
 //! Sources know where an image's bytes come from and hand over an
 //! [`Artifact`]: manifest, config and layer descriptors, plus a way to open
 //! each layer blob as a stream. Local sources (OCI layout, oci-archive,
-//! docker-archive, `dir:`) are implemented here; the Docker Engine and
-//! registry sources implement the same two traits.
+//! docker-archive, `dir:`) and registries ([`registry`]) share the
+//! index → manifest → config resolution. The Docker Engine exports
+//! an image only as one tar stream whose layers come before its manifest,
+//! so [`docker`] reads it with its own driver ([`save_stream`]) and hands
+//! over an artifact whose layers cannot be opened again.
 
 pub mod credentials;
+pub mod docker;
 mod docker_archive;
 mod oci;
 pub mod registry;
+pub mod save_stream;
 
 use std::fmt;
 use std::path::Path;
@@ -222,10 +227,16 @@ impl LocalSource {
                 },
             ),
             Target::Dir { path } => (LocalKind::Dir, Arc::new(DirFiles::new(path, name.clone())?)),
+            Target::Reference(r) => {
+                return Err(ImageError::Unsupported {
+                    what: format!("image `{}` from a registry", r.familiar()),
+                    reason: "it is not in the local Docker Engine (or the engine cannot be reached), and this version does not pull from registries; pull it with `docker pull` and scan it again, or name a file (docker-archive:, oci:, oci-archive:, dir:)".into(),
+                });
+            }
             other => {
                 return Err(ImageError::Unsupported {
                     what: format!("target `{}`", describe(other)),
-                    reason: "only docker-archive:, oci:, oci-archive: and dir: can be opened by this version".into(),
+                    reason: "only docker-archive:, oci:, oci-archive:, dir: and docker: images can be read by this version".into(),
                 });
             }
         };
