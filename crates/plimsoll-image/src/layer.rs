@@ -30,6 +30,8 @@ pub struct Limits {
     pub max_extension_bytes: u64,
     /// Longest entry path in bytes.
     pub max_path_bytes: usize,
+    /// Most data segments in one GNU sparse file's map.
+    pub max_sparse_entries: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +43,7 @@ impl Default for Limits {
             max_read_bytes: 128 << 20,
             max_extension_bytes: 1 << 20,
             max_path_bytes: 16 << 10,
+            max_sparse_entries: 1 << 16,
         }
     }
 }
@@ -120,7 +123,10 @@ pub enum AnomalyKind {
     NonUtf8Name,
     /// A hard link's target would have left the root; clamped.
     HardlinkEscape,
-    /// GNU sparse file: metadata kept, content not analysed.
+    /// GNU sparse file (informational). Its content is analysed as the
+    /// logical file, holes read as zeros, as a runtime would extract it;
+    /// Docker and BuildKit never write sparse entries, so one tells of a
+    /// layer made by another tool (e.g. `tar --sparse`).
     SparseFile,
     /// A `.wh..wh.*` name other than the opaque marker (aufs metadata).
     UnknownWhiteout,
@@ -295,6 +301,7 @@ pub fn read_layer<R: Read>(
         FrameLimits {
             max_extension: limits.max_extension_bytes,
             max_path: limits.max_path_bytes,
+            max_sparse_entries: limits.max_sparse_entries,
         },
     );
     let walked = walk(&mut framer, analyzers, limits);
@@ -468,15 +475,13 @@ fn walk<S: crate::tarframe::Skip>(
             link,
         };
         wanting.clear();
-        if !raw.sparse {
-            wanting.extend(
-                analyzers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| a.wants(&entry.path, entry.kind))
-                    .map(|(i, _)| i),
-            );
-        }
+        wanting.extend(
+            analyzers
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.wants(&entry.path, entry.kind))
+                .map(|(i, _)| i),
+        );
         match wanting.as_slice() {
             [] => {}
             [one] => {
