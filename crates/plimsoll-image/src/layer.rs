@@ -234,6 +234,9 @@ impl<R: Read> Decoder<R> {
     }
 }
 
+/// The buffer between the decoder and the tar walk.
+const TAR_BUF: usize = 128 * 1024;
+
 type Raw<R> = Prefixed<HashingReader<R>>;
 type Unpacked<R> = HashingReader<Decoder<Raw<R>>>;
 
@@ -296,8 +299,10 @@ pub fn read_layer<R: Read>(
         }
     };
     let unpacked: Unpacked<R> = HashingReader::new(decoder, Some(limits.max_layer_bytes));
+    // Bytes read ahead into this buffer are already hashed: dropping them
+    // with the buffer at the end loses nothing from the diff_id.
     let mut framer = TarFramer::new(
-        Stream(unpacked),
+        Stream(BufReader::with_capacity(TAR_BUF, unpacked)),
         FrameLimits {
             max_extension: limits.max_extension_bytes,
             max_path: limits.max_path_bytes,
@@ -305,7 +310,8 @@ pub fn read_layer<R: Read>(
         },
     );
     let walked = walk(&mut framer, analyzers, limits);
-    let Stream(mut unpacked) = framer.into_inner();
+    let Stream(buffered) = framer.into_inner();
+    let mut unpacked = buffered.into_inner();
     let fix = |e: LayerError, unpacked: &Unpacked<R>| -> LayerError {
         if unpacked.count() > limits.max_layer_bytes {
             return LayerError::LayerTooLarge {
