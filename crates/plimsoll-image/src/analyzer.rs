@@ -22,7 +22,8 @@ pub trait Analyzer: Send + Sync {
     /// relative: `var/lib/dpkg/status`). Called for every entry: keep it cheap.
     /// Hard links, symlinks and directories carry no content (their reader
     /// is empty); a hard link's target is in [`FileEntry::link`], and the
-    /// squash gives it the target's size. GNU sparse files are not offered.
+    /// squash gives it the target's size. GNU sparse files are offered as
+    /// their logical content (holes read as zeros) and logical size.
     fn wants(&self, path: &str, kind: EntryKind) -> bool;
     /// Analyzes one wanted entry; `Ok(None)` records nothing.
     fn analyze(

@@ -3,10 +3,14 @@
 //! cache directory:
 //!
 //! ```text
-//! <dir>/layers/sha256/<diff_id hex>/files-v1.json         file table, whiteouts
-//! <dir>/layers/sha256/<diff_id hex>/<analyzer>-v<N>.json   one analyzer's output
-//! <dir>/configs/sha256/<hex>.json                          an image config, as stored
+//! <dir>/layers/sha256/<diff_id hex>/files-v2.json            file table, whiteouts
+//! <dir>/layers/sha256/<diff_id hex>/<analyzer>-v<N>-r2.json   one analyzer's output
+//! <dir>/configs/sha256/<hex>.json                             an image config, as stored
 //! ```
+//!
+//! The `2` is [`FILES_FORMAT`], the version of what the layer reader
+//! produces: it is in every name, so that a reader that reads more (as when
+//! GNU sparse files became readable) does not reuse what an older one left.
 //!
 //! The config of every analysed image is kept for sources that would
 //! otherwise have to fetch a whole image to learn its config (the Docker
@@ -30,8 +34,10 @@ use crate::digest::Digest;
 use crate::error::ImageError;
 use crate::layer::{Compression, LayerFiles};
 
-/// Version of the file-table format; part of its file name.
-pub const FILES_FORMAT: u32 = 1;
+/// Version of the layer reader's output: the file-table format and the
+/// content that analyzers are given (2: GNU sparse files are read). Part of
+/// every cache file name.
+pub const FILES_FORMAT: u32 = 2;
 
 /// The cached part of a layer read that does not depend on analyzers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,10 +210,10 @@ fn output_file(name: &str, version: u32) -> String {
         .take(64)
         .collect();
     if safe == name && !name.is_empty() && name != "files" {
-        format!("{name}-v{version}.json")
+        format!("{name}-v{version}-r{FILES_FORMAT}.json")
     } else {
         let h = Digest::of_bytes(name.as_bytes());
-        format!("{safe}.{}-v{version}.json", &h.hex()[..16])
+        format!("{safe}.{}-v{version}-r{FILES_FORMAT}.json", &h.hex()[..16])
     }
 }
 
@@ -251,7 +257,10 @@ mod tests {
 
     #[test]
     fn names_are_safe_and_distinct() {
-        assert_eq!(output_file("dpkg", 3), "dpkg-v3.json");
+        assert_eq!(
+            output_file("dpkg", 3),
+            format!("dpkg-v3-r{FILES_FORMAT}.json")
+        );
         let a = output_file("../../etc", 1);
         assert!(!a.contains('/') && a.starts_with("______etc."));
         assert_ne!(output_file("a/b", 1), output_file("a.b", 1));
@@ -302,7 +311,7 @@ mod tests {
             .path()
             .join("layers/sha256")
             .join(id.hex())
-            .join("x-v1.json");
+            .join(format!("x-v1-r{FILES_FORMAT}.json"));
         fs::write(&file, b"{not json").unwrap();
         assert!(cache.load_output(&id, "x", 1).is_none());
         // no temp files left behind

@@ -304,6 +304,16 @@ pub enum LayerError {
         /// The cap.
         limit: u64,
     },
+    /// A GNU sparse entry's map is malformed, hostile or larger than the cap.
+    #[error("sparse file `{path}` (header at offset {offset}): {reason}")]
+    SparseMap {
+        /// The entry's path as stored.
+        path: String,
+        /// Offset of its header.
+        offset: u64,
+        /// What is wrong with the map.
+        reason: String,
+    },
     /// A path exceeds the path length cap.
     #[error("entry path at offset {offset} has {len} bytes, over the limit of {limit}")]
     PathTooLong {

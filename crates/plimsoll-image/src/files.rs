@@ -125,7 +125,12 @@ impl Files for DirFiles {
 
 #[derive(Debug, Clone)]
 enum Slot {
-    Data { offset: u64, size: u64 },
+    Data {
+        offset: u64,
+        size: u64,
+    },
+    /// A GNU sparse member: its bytes are not contiguous in the archive.
+    Sparse,
     Link(String),
 }
 
@@ -167,6 +172,7 @@ impl TarFiles {
             FrameLimits {
                 max_extension: 1 << 20,
                 max_path: 16 * 1024,
+                max_sparse_entries: 1 << 16,
             },
         );
         let mut entries = HashMap::new();
@@ -187,6 +193,7 @@ impl TarFiles {
             };
             let offset = framer.position();
             let slot = match entry.kind {
+                EntryKind::File if entry.sparse => Slot::Sparse,
                 EntryKind::File => {
                     if offset.saturating_add(entry.size) > len {
                         return Err(archive_err(
@@ -234,12 +241,13 @@ impl TarFiles {
         })
     }
 
-    fn resolve(&self, path: &str) -> Option<(u64, u64)> {
+    /// The data or sparse slot that `path` names, following links.
+    fn resolve(&self, path: &str) -> Option<&Slot> {
         let mut cur = path.to_owned();
         for _ in 0..16 {
             match self.entries.get(&cur)? {
-                Slot::Data { offset, size } => return Some((*offset, *size)),
                 Slot::Link(t) => cur = t.clone(),
+                slot => return Some(slot),
             }
         }
         None
@@ -286,11 +294,24 @@ pub(crate) fn lexical(p: &str) -> Option<String> {
 impl Files for TarFiles {
     fn open(&self, path: &str) -> Result<(BlobReader, u64), ImageError> {
         let rel = clean_relative(path, &self.name)?;
-        let (offset, size) = self.resolve(&rel).ok_or_else(|| ImageError::Missing {
-            source_name: self.name.clone(),
-            what: "file".into(),
-            path: rel.clone(),
-        })?;
+        let (offset, size) = match self.resolve(&rel) {
+            Some(Slot::Data { offset, size }) => (*offset, *size),
+            Some(_) => {
+                return Err(ImageError::Unsupported {
+                    what: format!("GNU sparse member `{rel}` of {}", self.name),
+                    reason: "image archives are read in place and a sparse member is not \
+                             contiguous; re-create the archive without --sparse"
+                        .into(),
+                });
+            }
+            None => {
+                return Err(ImageError::Missing {
+                    source_name: self.name.clone(),
+                    what: "file".into(),
+                    path: rel,
+                });
+            }
+        };
         let io_err = |source| ImageError::Io {
             path: self.path.clone(),
             source,
@@ -356,6 +377,50 @@ mod tests {
         assert!(clean_relative("a/../../b", "s").is_err());
         assert!(clean_relative("/etc/shadow", "s").is_err());
         assert!(clean_relative("", "s").is_err());
+    }
+
+    #[test]
+    fn sparse_members_are_refused_when_opened() {
+        let mut h = tar::Header::new_gnu();
+        h.set_path("blobs/sparse").unwrap();
+        h.set_entry_type(tar::EntryType::GNUSparse);
+        h.set_size(3);
+        h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        let gnu = h.as_gnu_mut().unwrap();
+        gnu.sparse[0].set_offset(100);
+        gnu.sparse[0].set_length(3);
+        gnu.set_real_size(200);
+        h.set_cksum();
+        let mut tar = h.as_bytes().to_vec();
+        tar.extend_from_slice(b"abc");
+        tar.resize(1024, 0);
+        let mut plain = tar::Header::new_gnu();
+        plain.set_path("blobs/plain").unwrap();
+        plain.set_size(2);
+        plain.set_mode(0o644);
+        plain.set_uid(0);
+        plain.set_gid(0);
+        plain.set_mtime(0);
+        plain.set_cksum();
+        tar.extend_from_slice(plain.as_bytes());
+        tar.extend_from_slice(b"ok");
+        tar.resize(tar.len() + 510 + 1024, 0);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tar");
+        std::fs::write(&path, &tar).unwrap();
+        let files = TarFiles::index(&path, "oci-archive:a.tar".into()).unwrap();
+        let e = files.open("blobs/sparse").err().unwrap().to_string();
+        assert!(
+            e.contains("GNU sparse member `blobs/sparse` of oci-archive:a.tar"),
+            "{e}"
+        );
+        let (mut r, size) = files.open("blobs/plain").unwrap();
+        let mut v = Vec::new();
+        r.read_to_end(&mut v).unwrap();
+        assert_eq!((v.as_slice(), size), (&b"ok"[..], 2));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Limits {
     pub max_extension_bytes: u64,
     /// Longest entry path in bytes.
     pub max_path_bytes: usize,
+    /// Most data segments in one GNU sparse file's map.
+    pub max_sparse_entries: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +43,7 @@ impl Default for Limits {
             max_read_bytes: 128 << 20,
             max_extension_bytes: 1 << 20,
             max_path_bytes: 16 << 10,
+            max_sparse_entries: 1 << 16,
         }
     }
 }
@@ -120,7 +123,10 @@ pub enum AnomalyKind {
     NonUtf8Name,
     /// A hard link's target would have left the root; clamped.
     HardlinkEscape,
-    /// GNU sparse file: metadata kept, content not analysed.
+    /// GNU sparse file (informational). Its content is analysed as the
+    /// logical file, holes read as zeros, as a runtime would extract it;
+    /// Docker and BuildKit never write sparse entries, so one tells of a
+    /// layer made by another tool (e.g. `tar --sparse`).
     SparseFile,
     /// A `.wh..wh.*` name other than the opaque marker (aufs metadata).
     UnknownWhiteout,
@@ -231,6 +237,9 @@ impl<R: Read> Decoder<R> {
     }
 }
 
+/// The buffer between the decoder and the tar walk.
+const TAR_BUF: usize = 128 * 1024;
+
 type Raw<R> = Prefixed<HashingReader<R>>;
 type Unpacked<R> = HashingReader<Decoder<Raw<R>>>;
 
@@ -293,15 +302,19 @@ pub fn read_layer<R: Read>(
         }
     };
     let unpacked: Unpacked<R> = HashingReader::new(decoder, Some(limits.max_layer_bytes));
+    // Bytes read ahead into this buffer are already hashed: dropping them
+    // with the buffer at the end loses nothing from the diff_id.
     let mut framer = TarFramer::new(
-        Stream(unpacked),
+        Stream(BufReader::with_capacity(TAR_BUF, unpacked)),
         FrameLimits {
             max_extension: limits.max_extension_bytes,
             max_path: limits.max_path_bytes,
+            max_sparse_entries: limits.max_sparse_entries,
         },
     );
     let walked = walk(&mut framer, analyzers, limits);
-    let Stream(mut unpacked) = framer.into_inner();
+    let Stream(buffered) = framer.into_inner();
+    let mut unpacked = buffered.into_inner();
     let fix = |e: LayerError, unpacked: &Unpacked<R>| -> LayerError {
         if unpacked.count() > limits.max_layer_bytes {
             return LayerError::LayerTooLarge {
@@ -473,15 +486,13 @@ fn walk<S: crate::tarframe::Skip>(
             link,
         };
         wanting.clear();
-        if !raw.sparse {
-            wanting.extend(
-                analyzers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| a.wants(&entry.path, entry.kind))
-                    .map(|(i, _)| i),
-            );
-        }
+        wanting.extend(
+            analyzers
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.wants(&entry.path, entry.kind))
+                .map(|(i, _)| i),
+        );
         match wanting.as_slice() {
             [] => {}
             [one] => {

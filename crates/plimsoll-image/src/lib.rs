@@ -29,6 +29,7 @@ pub mod platform;
 pub mod reference;
 pub mod rootfs;
 pub mod source;
+mod sparse;
 pub mod spec;
 pub mod squash;
 mod tarframe;

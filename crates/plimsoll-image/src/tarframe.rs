@@ -3,11 +3,16 @@
 //! the entry loop is ours so that PAX records and GNU long names are read
 //! under a size cap (the `tar` crate's own iterator reads them whole into
 //! memory, whatever their declared size) and so that every error carries
-//! the byte offset of its header.
+//! the byte offset of its header. GNU sparse entries (old GNU and PAX 0.0,
+//! 0.1, 1.0) have their maps read and checked here, and their content is
+//! served as the logical file (see [`crate::sparse`]).
 
 use std::io::{self, Read};
 
 use crate::error::LayerError;
+use crate::sparse::{
+    self, DataMapParser, PaxSparse, PaxSparseRecords, Segment, SparseCursor, Step,
+};
 
 pub(crate) const BLOCK: u64 = 512;
 
@@ -44,10 +49,12 @@ pub(crate) struct RawEntry {
     pub uid: u64,
     pub gid: u64,
     pub mtime: u64,
-    /// Bytes of content in the archive.
+    /// Bytes of content in the archive (for a GNU sparse file, its data
+    /// segments, after the map of format 1.0).
     pub size: u64,
     /// Logical size (differs from `size` for GNU sparse files).
     pub logical_size: u64,
+    /// A GNU sparse file: its content reads as the logical file.
     pub sparse: bool,
 }
 
@@ -67,6 +74,8 @@ pub(crate) trait Skip: Read {
 pub(crate) struct FrameLimits {
     pub max_extension: u64,
     pub max_path: usize,
+    /// Most data segments in one GNU sparse map.
+    pub max_sparse_entries: usize,
 }
 
 /// The entry loop.
@@ -80,6 +89,8 @@ pub(crate) struct TarFramer<R> {
     remaining: u64,
     limits: FrameLimits,
     done: bool,
+    /// The current entry's sparse map and read position, if it is sparse.
+    sparse: Option<SparseCursor>,
 }
 
 impl<R: Skip> TarFramer<R> {
@@ -91,6 +102,7 @@ impl<R: Skip> TarFramer<R> {
             remaining: 0,
             limits,
             done: false,
+            sparse: None,
         }
     }
 
@@ -184,6 +196,7 @@ impl<R: Skip> TarFramer<R> {
             return Ok(None);
         }
         self.skip_pending()?;
+        self.sparse = None;
         let mut long_name: Option<Vec<u8>> = None;
         let mut long_link: Option<Vec<u8>> = None;
         let mut pax: Option<Vec<u8>> = None;
@@ -255,9 +268,22 @@ impl<R: Skip> TarFramer<R> {
                 Some(n) => Some(trim_nul(n).to_vec()),
                 None => header.link_name_bytes().map(|c| c.into_owned()),
             };
-            let mut uid = header.uid().map_err(|e| tar_err(format!("bad uid: {e}")))?;
-            let mut gid = header.gid().map_err(|e| tar_err(format!("bad gid: {e}")))?;
+            // An owner field of only NULs or spaces is 0, as Go's
+            // archive/tar (Docker, containerd) reads it; other garbage is
+            // an error.
+            let blank = |f: &[u8]| f.iter().all(|&b| b == 0 || b == b' ');
+            let mut uid = match header.uid() {
+                Ok(v) => v,
+                Err(_) if blank(&header.as_old().uid) => 0,
+                Err(e) => return Err(tar_err(format!("bad uid: {e}"))),
+            };
+            let mut gid = match header.gid() {
+                Ok(v) => v,
+                Err(_) if blank(&header.as_old().gid) => 0,
+                Err(e) => return Err(tar_err(format!("bad gid: {e}"))),
+            };
             let mut mtime = header.mtime().unwrap_or(0);
+            let mut sparse_records = PaxSparseRecords::new(self.limits.max_sparse_entries);
             if let Some(p) = &pax {
                 for ext in tar::PaxExtensions::new(p) {
                     let ext = ext.map_err(|e| tar_err(format!("malformed PAX record: {e}")))?;
@@ -276,10 +302,31 @@ impl<R: Skip> TarFramer<R> {
                         b"uid" => uid = num().unwrap_or(uid),
                         b"gid" => gid = num().unwrap_or(gid),
                         b"mtime" => mtime = num().unwrap_or(mtime),
+                        k if k.starts_with(b"GNU.sparse.") => {
+                            sparse_records.record(k, ext.value_bytes());
+                        }
                         _ => {}
                     }
                 }
             }
+            // A type `S` entry is old GNU sparse, whatever PAX records say.
+            let pax_sparse = if et.is_gnu_sparse() {
+                None
+            } else {
+                match sparse_records.resolve() {
+                    Ok(Some(how)) => {
+                        if let Some(name) = sparse_records.name() {
+                            path = name.to_vec();
+                        }
+                        Some(how)
+                    }
+                    Ok(None) => None,
+                    Err(reason) => {
+                        let named = sparse_records.name().unwrap_or(&path);
+                        return Err(sparse_error(named, at, reason));
+                    }
+                }
+            };
             if path.len() > self.limits.max_path {
                 return Err(LayerError::PathTooLong {
                     offset: at,
@@ -287,8 +334,7 @@ impl<R: Skip> TarFramer<R> {
                     limit: self.limits.max_path,
                 });
             }
-            let mut sparse = false;
-            let mut logical_size = size;
+            let mut old_gnu = None;
             let kind = if et.is_file() || et.is_contiguous() {
                 EntryKind::File
             } else if et.is_dir() {
@@ -304,18 +350,7 @@ impl<R: Skip> TarFramer<R> {
             } else if et.is_fifo() {
                 EntryKind::Fifo
             } else if et.is_gnu_sparse() {
-                sparse = true;
-                if let Some(gnu) = header.as_gnu() {
-                    logical_size = gnu.real_size().unwrap_or(size);
-                    let mut extended = gnu.is_extended();
-                    while extended {
-                        let mut ext = [0u8; 512];
-                        if !self.read_block(&mut ext)? {
-                            return Err(self.eof("a GNU sparse header"));
-                        }
-                        extended = ext[504] != 0;
-                    }
-                }
+                old_gnu = Some(self.read_old_gnu_map(header, at, &path)?);
                 EntryKind::File
             } else {
                 EntryKind::Other
@@ -332,6 +367,36 @@ impl<R: Skip> TarFramer<R> {
             self.pending = size
                 .checked_add(padding(size))
                 .ok_or_else(|| tar_err("size overflow".into()))?;
+            if pax_sparse.is_some() && kind != EntryKind::File {
+                return Err(sparse_error(
+                    &path,
+                    at,
+                    "GNU sparse records on an entry that is not a regular file".into(),
+                ));
+            }
+            let layout = match (old_gnu, pax_sparse) {
+                (Some(map), _) => Some(map),
+                (
+                    None,
+                    Some(PaxSparse::Mapped {
+                        segments,
+                        real_size,
+                    }),
+                ) => Some((segments, real_size)),
+                (None, Some(PaxSparse::MapInData { real_size })) => {
+                    Some((self.read_data_map(at, &path)?, real_size))
+                }
+                (None, None) => None,
+            };
+            let mut logical_size = size;
+            let sparse = layout.is_some();
+            if let Some((segments, real_size)) = layout {
+                sparse::validate(&segments, real_size, self.remaining)
+                    .map_err(|reason| sparse_error(&path, at, reason))?;
+                size = self.remaining;
+                logical_size = real_size;
+                self.sparse = Some(SparseCursor::new(segments, real_size));
+            }
             return Ok(Some(RawEntry {
                 header_offset: at,
                 path,
@@ -342,15 +407,91 @@ impl<R: Skip> TarFramer<R> {
                 gid,
                 mtime,
                 size,
-                logical_size: if sparse { logical_size } else { size },
+                logical_size,
                 sparse,
             }));
         }
     }
 
-    /// A reader over the current entry's content.
+    /// The map of an old GNU sparse entry (type `S`): the pairs in its
+    /// header, then those of the extension blocks that follow it.
+    fn read_old_gnu_map(
+        &mut self,
+        header: &tar::Header,
+        at: u64,
+        path: &[u8],
+    ) -> Result<(Vec<Segment>, u64), LayerError> {
+        let err = |reason: String| sparse_error(path, at, reason);
+        let gnu = header.as_gnu().ok_or_else(|| {
+            err("a GNU sparse entry (type S) without the GNU header magic".into())
+        })?;
+        let real_size = gnu
+            .real_size()
+            .map_err(|e| err(format!("bad real size field: {e}")))?;
+        let cap = self.limits.max_sparse_entries;
+        let mut segments = Vec::new();
+        sparse::push_old_gnu(&gnu.sparse, &mut segments, cap).map_err(err)?;
+        let mut extended = gnu.isextended[0] != 0;
+        // Blocks may be empty but still chained: bound them as well.
+        let max_blocks = cap / sparse::EXTENSION_PAIRS + 1;
+        let mut blocks = 0;
+        while extended {
+            blocks += 1;
+            if blocks > max_blocks {
+                return Err(err(format!(
+                    "more than {max_blocks} sparse extension headers (max_sparse_entries)"
+                )));
+            }
+            let mut ext = tar::GnuExtSparseHeader::new();
+            if !self.read_block(ext.as_mut_bytes())? {
+                return Err(self.eof("a GNU sparse extension header"));
+            }
+            sparse::push_old_gnu(&ext.sparse, &mut segments, cap).map_err(err)?;
+            extended = ext.isextended[0] != 0;
+        }
+        Ok((segments, real_size))
+    }
+
+    /// The map at the start of a PAX 1.0 sparse entry's data, read whole
+    /// blocks at a time (it is padded to a block boundary).
+    fn read_data_map(&mut self, at: u64, path: &[u8]) -> Result<Vec<Segment>, LayerError> {
+        let mut parser = DataMapParser::new(self.limits.max_sparse_entries);
+        let mut block = [0u8; BLOCK as usize];
+        loop {
+            if self.remaining < BLOCK {
+                return Err(sparse_error(
+                    path,
+                    at,
+                    "the entry's data ends inside its sparse map (truncated map)".into(),
+                ));
+            }
+            if let Err(e) = self.inner.read_exact(&mut block) {
+                return Err(self.map_io(e, "a GNU sparse map"));
+            }
+            self.pos += BLOCK;
+            self.remaining -= BLOCK;
+            self.pending -= BLOCK;
+            if parser
+                .feed(&block)
+                .map_err(|reason| sparse_error(path, at, reason))?
+            {
+                return Ok(parser.into_segments());
+            }
+        }
+    }
+
+    /// A reader over the current entry's content: for a sparse file, its
+    /// logical content (holes read as zeros).
     pub(crate) fn content(&mut self) -> EntryContent<'_, R> {
         EntryContent { framer: self }
+    }
+}
+
+fn sparse_error(path: &[u8], offset: u64, reason: String) -> LayerError {
+    LayerError::SparseMap {
+        path: String::from_utf8_lossy(path).into_owned(),
+        offset,
+        reason,
     }
 }
 
@@ -362,7 +503,43 @@ pub(crate) struct EntryContent<'a, R> {
 impl<R: Read> Read for EntryContent<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let f = &mut *self.framer;
-        if f.remaining == 0 {
+        let Some(cursor) = f.sparse.as_mut() else {
+            return f.read_stored(buf);
+        };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let len = buf.len();
+        let room = |n: u64| len.min(usize::try_from(n).unwrap_or(usize::MAX));
+        let n = match cursor.step() {
+            Step::End => return Ok(0),
+            Step::Zeros(n) => {
+                let n = room(n);
+                buf[..n].fill(0);
+                n
+            }
+            Step::Data(n) => {
+                let n = room(n);
+                match f.read_stored(&mut buf[..n])? {
+                    // The map was checked against the stored size: this is
+                    // a stream that ended early.
+                    0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                    got => got,
+                }
+            }
+        };
+        if let Some(cursor) = f.sparse.as_mut() {
+            cursor.advance(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Read> TarFramer<R> {
+    /// Reads the entry's bytes as stored in the archive.
+    fn read_stored(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let f = self;
+        if f.remaining == 0 || buf.is_empty() {
             return Ok(0);
         }
         let want = buf
@@ -388,8 +565,12 @@ fn trim_nul(b: &[u8]) -> &[u8] {
     &b[..end]
 }
 
-/// A plain stream: skipping reads and discards.
-pub(crate) struct Stream<R>(pub R);
+/// A plain stream, read through a buffer: headers are served from it, so
+/// that the decoder below is asked for large chunks rather than 512 bytes
+/// at a time, and skipping discards buffered bytes without copying them.
+/// (Measured on the 8-layer test image: about 11% less CPU and wall time
+/// than reading the decoder directly.)
+pub(crate) struct Stream<R>(pub io::BufReader<R>);
 
 impl<R: Read> Read for Stream<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -397,7 +578,24 @@ impl<R: Read> Read for Stream<R> {
     }
 }
 
-impl<R: Read> Skip for Stream<R> {}
+impl<R: Read> Skip for Stream<R> {
+    fn skip(&mut self, mut n: u64) -> io::Result<()> {
+        while n > 0 {
+            let available = match io::BufRead::fill_buf(&mut self.0) {
+                Ok(b) => b.len(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let k = available.min(usize::try_from(n).unwrap_or(usize::MAX));
+            io::BufRead::consume(&mut self.0, k);
+            n -= k as u64;
+        }
+        Ok(())
+    }
+}
 
 /// A file: skipping seeks.
 pub(crate) struct Seekable<R>(pub R);

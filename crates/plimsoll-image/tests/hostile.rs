@@ -708,3 +708,26 @@ fn docker_archives_hostile_and_multi_image() {
     let e = open_da("").unwrap_err().to_string();
     assert!(e.contains("truncated") || e.contains("past the end"), "{e}");
 }
+
+/// Rewrites the owner fields of the first header and fixes its checksum.
+fn with_owner_fields(mut tar: Vec<u8>, uid: &[u8; 8], gid: &[u8; 8]) -> Vec<u8> {
+    tar[108..116].copy_from_slice(uid);
+    tar[116..124].copy_from_slice(gid);
+    tar[148..156].copy_from_slice(b"        ");
+    let sum: u32 = tar[..512].iter().map(|&b| u32::from(b)).sum();
+    tar[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    tar
+}
+
+#[test]
+fn blank_owner_fields_read_as_root_and_garbage_is_an_error() {
+    let tar = TarBuf::default().file(b"etc/x", b"data").finish();
+    // All NULs, all spaces: owner 0, as Go's archive/tar (Docker) reads it.
+    for blank in [[0u8; 8], [b' '; 8]] {
+        let r = read(&with_owner_fields(tar.clone(), &blank, &blank)).unwrap();
+        let e = &r.files.entries[0];
+        assert_eq!((e.path.as_str(), e.uid, e.gid), ("etc/x", 0, 0));
+    }
+    let err = read(&with_owner_fields(tar, b"zz\0\0\0\0\0\0", &[0u8; 8])).unwrap_err();
+    assert!(err.to_string().contains("uid"), "{err}");
+}

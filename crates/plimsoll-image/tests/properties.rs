@@ -23,6 +23,7 @@ fn small_limits() -> Limits {
         max_read_bytes: 1 << 16,
         max_extension_bytes: 1 << 16,
         max_path_bytes: 4096,
+        max_sparse_entries: 1024,
     }
 }
 

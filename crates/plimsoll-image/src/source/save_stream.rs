@@ -181,10 +181,11 @@ fn walk<R: Read>(
         reason,
     };
     let mut framer = TarFramer::new(
-        Stream(stream),
+        Stream(std::io::BufReader::with_capacity(128 << 10, stream)),
         FrameLimits {
             max_extension: 1 << 20,
             max_path: 16 * 1024,
+            max_sparse_entries: options.limits.max_sparse_entries,
         },
     );
     let mut walked = Walked::default();
