@@ -135,7 +135,34 @@ fn engine_images_cold_warm_by_id_and_by_bare_reference() {
     let reference = ImageReference::parse(&name).unwrap();
     let target = Target::Docker(DockerImage::Reference(reference.clone()));
 
-    let cold = analyze_target(&target, &OpenOptions::default(), &[&Contents], &opts).unwrap();
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&events);
+    let with_progress = AnalyzeOptions {
+        progress: plimsoll_image::ProgressSink::new(move |p| sink.lock().unwrap().push(p)),
+        ..opts.clone()
+    };
+    let cold = analyze_target(
+        &target,
+        &OpenOptions::default(),
+        &[&Contents],
+        &with_progress,
+    )
+    .unwrap();
+    // Progress counts layers as the export streams by: the Engine stores the
+    // repeated layer once, so two blobs are read for three layers.
+    let events = events.lock().unwrap().clone();
+    assert_eq!(
+        events.first(),
+        Some(&plimsoll_image::Progress::Start {
+            layers: 3,
+            bytes: 0
+        })
+    );
+    let done = events
+        .iter()
+        .filter(|e| matches!(e, plimsoll_image::Progress::LayerDone { .. }))
+        .count();
+    assert_eq!(done, 2, "{events:?}");
     let artifact = cold.artifact.as_ref().unwrap();
     assert_eq!(artifact.config_digest, id);
     assert_eq!(artifact.repo_tags, std::slice::from_ref(&name));

@@ -189,6 +189,7 @@ fn walk<R: Read>(
         },
     );
     let mut walked = Walked::default();
+    let mut layers_seen = 0usize;
     let mut small_total: u64 = 0;
     let mut count: u64 = 0;
     loop {
@@ -244,7 +245,15 @@ fn walk<R: Read>(
                 .strip_prefix("blobs/sha256/")
                 .and_then(Digest::from_hex);
             match named {
-                Some(d) if skip.contains(&d) => Blob::Cached(d),
+                Some(d) if skip.contains(&d) => {
+                    options.progress.emit(crate::analyze::Progress::LayerDone {
+                        index: layers_seen,
+                        from_cache: true,
+                        unread: 0,
+                    });
+                    layers_seen += 1;
+                    Blob::Cached(d)
+                }
                 named => {
                     let content = (&prefix[..]).chain(framer.content());
                     let expected = Expected {
@@ -252,10 +261,17 @@ fn walk<R: Read>(
                         size: Some(size),
                         diff_id: None,
                     };
-                    match read_layer(content, expected, analyzers, &options.limits) {
+                    let blob = match read_layer(content, expected, analyzers, &options.limits) {
                         Ok(read) => Blob::Read(Box::new(read)),
                         Err(e) => Blob::Failed(e),
-                    }
+                    };
+                    options.progress.emit(crate::analyze::Progress::LayerDone {
+                        index: layers_seen,
+                        from_cache: false,
+                        unread: 0,
+                    });
+                    layers_seen += 1;
+                    blob
                 }
             }
         } else if size <= MAX_SMALL {
@@ -301,6 +317,11 @@ pub fn analyze_save_stream<R: Read>(
         .filter(|d| analyze::fully_cached(d, analyzers, cache))
         .cloned()
         .collect();
+    // The stream's size is unknown until it ends: progress counts layers.
+    options.progress.emit(crate::analyze::Progress::Start {
+        layers: want.diff_ids.as_ref().map_or(0, Vec::len),
+        bytes: 0,
+    });
     let mut walked = walk(stream, source, &skip, analyzers, options)?;
 
     if walked.resolve("manifest.json").is_none() {
