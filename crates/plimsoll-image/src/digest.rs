@@ -128,7 +128,7 @@ impl std::error::Error for LimitExceeded {}
 /// under an analyzer stays broken for the tar walk).
 pub(crate) struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     count: u64,
     limit: Option<u64>,
     failed: Option<(io::ErrorKind, String)>,
@@ -138,10 +138,19 @@ impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R, limit: Option<u64>) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             count: 0,
             limit,
             failed: None,
+        }
+    }
+
+    /// Counts (and caps) without hashing: for a stream whose digest is
+    /// already computed elsewhere (an uncompressed layer is its own diff).
+    pub(crate) fn counting(inner: R, limit: Option<u64>) -> Self {
+        Self {
+            hasher: None,
+            ..Self::new(inner, limit)
         }
     }
 
@@ -154,8 +163,10 @@ impl<R: Read> HashingReader<R> {
         io::copy(self, &mut io::sink()).map(|_| ())
     }
 
-    pub(crate) fn finish(self) -> (Digest, u64, R) {
-        (Digest::from_hasher(self.hasher), self.count, self.inner)
+    /// The digest (none when only counting), the byte count and the inner
+    /// reader.
+    pub(crate) fn finish(self) -> (Option<Digest>, u64, R) {
+        (self.hasher.map(Digest::from_hasher), self.count, self.inner)
     }
 }
 
@@ -167,7 +178,9 @@ impl<R: Read> Read for HashingReader<R> {
         match self.inner.read(buf) {
             Ok(n) => {
                 let chunk = buf.get(..n).unwrap_or_default();
-                self.hasher.update(chunk);
+                if let Some(h) = &mut self.hasher {
+                    h.update(chunk);
+                }
                 self.count += n as u64;
                 if let Some(limit) = self.limit {
                     if self.count > limit {

@@ -301,7 +301,13 @@ pub fn read_layer<R: Read>(
             Decoder::Zstd(d)
         }
     };
-    let unpacked: Unpacked<R> = HashingReader::new(decoder, Some(limits.max_layer_bytes));
+    // An uncompressed layer is its own diff: its blob digest is its diff_id,
+    // so it is hashed once, on the blob side.
+    let unpacked: Unpacked<R> = if compression == Compression::None {
+        HashingReader::counting(decoder, Some(limits.max_layer_bytes))
+    } else {
+        HashingReader::new(decoder, Some(limits.max_layer_bytes))
+    };
     // Bytes read ahead into this buffer are already hashed: dropping them
     // with the buffer at the end loses nothing from the diff_id.
     let mut framer = TarFramer::new(
@@ -360,6 +366,14 @@ pub fn read_layer<R: Read>(
         source,
     })?;
     let (blob_digest, blob_size, _) = raw.finish();
+    let Some(blob_digest) = blob_digest else {
+        return Err(LayerError::Read {
+            compression: compression.name().to_owned(),
+            offset: 0,
+            source: io::Error::other("the blob was not hashed"),
+        });
+    };
+    let diff_id = diff_id.unwrap_or_else(|| blob_digest.clone());
     if let Some(want) = expected.digest {
         if *want != blob_digest {
             return Err(LayerError::DigestMismatch {
