@@ -762,3 +762,24 @@ mod tests {
         assert!(check_path("/containers/json?all=1").is_ok());
     }
 }
+
+/// Entry points for the fuzz targets (not part of the API).
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::io::Read;
+
+    /// Reads one HTTP response from `data` as the client would: the head,
+    /// then the body by its framing, at most `cap` body bytes. Returns the
+    /// status and the body, or the error's text.
+    pub fn read_response(data: &[u8], cap: u64) -> Result<(u16, Vec<u8>), String> {
+        let mut r = std::io::BufReader::new(data);
+        let head = crate::http::read_head(&mut r).map_err(|e| format!("{e:?}"))?;
+        let framing = crate::http::framing(&head)?;
+        let mut body = Vec::new();
+        crate::http::BodyReader::new(r, framing)
+            .take(cap)
+            .read_to_end(&mut body)
+            .map_err(|e| e.to_string())?;
+        Ok((head.status, body))
+    }
+}
