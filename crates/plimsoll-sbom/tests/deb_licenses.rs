@@ -424,3 +424,159 @@ fn multilayer_licenses_against_syft() {
     );
     assert!(inv.errors.is_empty(), "{:?}", inv.errors);
 }
+
+/// One entry of a test layer.
+enum Entry<'a> {
+    File(&'a str, &'a str),
+    Symlink(&'a str, &'a str),
+    Hardlink(&'a str, &'a str),
+}
+
+/// An OCI layout at `out` holding one image `name` made of `layers`.
+fn layout(out: &std::path::Path, name: &str, layers: &[Vec<Entry<'_>>]) {
+    use plimsoll_image::Digest;
+    let blobs = out.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let put = |bytes: &[u8]| -> Digest {
+        let d = Digest::of_bytes(bytes);
+        std::fs::write(blobs.join(d.hex()), bytes).unwrap();
+        d
+    };
+    let (mut diff_ids, mut descs) = (Vec::new(), Vec::new());
+    for entries in layers {
+        let mut b = tar::Builder::new(Vec::new());
+        for e in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_mode(0o644);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_mtime(0);
+            match e {
+                Entry::File(path, text) => {
+                    h.set_size(text.len() as u64);
+                    h.set_entry_type(tar::EntryType::Regular);
+                    b.append_data(&mut h, path, text.as_bytes()).unwrap();
+                }
+                Entry::Symlink(path, target) | Entry::Hardlink(path, target) => {
+                    h.set_size(0);
+                    h.set_entry_type(if matches!(e, Entry::Symlink(..)) {
+                        tar::EntryType::Symlink
+                    } else {
+                        tar::EntryType::Link
+                    });
+                    b.append_link(&mut h, path, target).unwrap();
+                }
+            }
+        }
+        let tar = b.into_inner().unwrap();
+        diff_ids.push(Digest::of_bytes(&tar).to_string());
+        let d = put(&tar);
+        descs.push(serde_json::json!({
+            "mediaType": "application/vnd.oci.image.layer.v1.tar",
+            "digest": d.to_string(), "size": tar.len()
+        }));
+    }
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    })
+    .to_string();
+    let config_digest = put(config.as_bytes());
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": config_digest.to_string(), "size": config.len()},
+        "layers": descs,
+    })
+    .to_string();
+    let manifest_digest = put(manifest.as_bytes());
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": manifest_digest.to_string(), "size": manifest.len(),
+                       "annotations": {"org.opencontainers.image.ref.name": name}}]
+    });
+    std::fs::write(out.join("index.json"), index.to_string()).unwrap();
+    std::fs::write(out.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+}
+
+/// A distroless-style image (`status.d`, no status file): a symlinked doc
+/// directory, a hard-linked copyright file, a copyright file a later layer
+/// deletes and one it replaces.
+#[test]
+fn distroless_layers_symlinks_and_whiteouts() {
+    const DEP5: &str =
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n";
+    let stanza = |name: &str| format!("Package: {name}\nVersion: 1.0-1\nArchitecture: amd64\n");
+    let (foo, common, bar, baz, qux, gone) = (
+        stanza("libfoo1"),
+        stanza("foo-common"),
+        stanza("bar"),
+        stanza("baz"),
+        stanza("qux"),
+        stanza("nodoc"),
+    );
+    let foo_copyright = format!("{DEP5}Files: *\nCopyright: x\nLicense: GPL-2+ or Expat\n");
+    let qux_copyright = format!("{DEP5}Files: *\nLicense: ISC\n");
+    let qux_new = format!("{DEP5}Files: *\nLicense: Zlib\n");
+    let tmp = tempfile::tempdir().unwrap();
+    layout(
+        tmp.path(),
+        "distroless",
+        &[
+            vec![
+                Entry::File("etc/os-release", "ID=debian\nVERSION_ID=12\n"),
+                Entry::File("var/lib/dpkg/status.d/libfoo1", &foo),
+                Entry::File("var/lib/dpkg/status.d/foo-common", &common),
+                Entry::File("var/lib/dpkg/status.d/bar", &bar),
+                Entry::File("var/lib/dpkg/status.d/baz", &baz),
+                Entry::File("var/lib/dpkg/status.d/qux", &qux),
+                Entry::File("var/lib/dpkg/status.d/nodoc", &gone),
+                Entry::File("usr/share/doc/foo-common/copyright", &foo_copyright),
+                Entry::Symlink("usr/share/doc/libfoo1", "foo-common"),
+                Entry::File(
+                    "usr/share/doc/bar/copyright",
+                    "See /usr/share/common-licenses/Apache-2.0.\n",
+                ),
+                Entry::Hardlink("usr/share/doc/baz/copyright", "usr/share/doc/bar/copyright"),
+                Entry::File("usr/share/doc/qux/copyright", &qux_copyright),
+                Entry::File("usr/share/doc/nodoc/copyright", &qux_copyright),
+            ],
+            vec![
+                Entry::File("usr/share/doc/nodoc/.wh.copyright", ""),
+                Entry::File("usr/share/doc/qux/copyright", &qux_new),
+            ],
+        ],
+    );
+    let t = Target::parse(&format!("oci:{}:distroless", tmp.path().display())).unwrap();
+    let options = AnalyzeOptions {
+        cache: LayerCache::disabled(),
+        ..AnalyzeOptions::default()
+    };
+    let scanned = analyze_target(&t, &OpenOptions::default(), &[&OsAnalyzer], &options).unwrap();
+    let inv = os_inventory(&scanned.analysis);
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    let got: BTreeMap<&str, &[String]> = inv
+        .packages
+        .iter()
+        .map(|p| (p.package.name.as_str(), p.package.licenses.as_slice()))
+        .collect();
+    let want: BTreeMap<&str, Vec<String>> = [
+        ("libfoo1", vec!["GPL-2.0-or-later OR MIT"]),
+        ("foo-common", vec!["GPL-2.0-or-later OR MIT"]),
+        ("bar", vec!["Apache-2.0"]),
+        ("baz", vec!["Apache-2.0"]),
+        ("qux", vec!["Zlib"]),
+        ("nodoc", vec![]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.into_iter().map(str::to_owned).collect()))
+    .collect();
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|(k, v)| (*k, v.as_slice()))
+            .collect::<BTreeMap<_, _>>()
+    );
+}
