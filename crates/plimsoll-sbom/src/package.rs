@@ -92,7 +92,10 @@ pub struct Package {
     pub source_version: Option<String>,
     /// rpm only: the `SOURCERPM` tag as written (`bash-4.2.46-30.el7.src.rpm`).
     pub source_rpm: Option<String>,
-    /// Declared licenses, each as written by the package (an expression is kept whole).
+    /// Declared licenses, all of which apply (the SPDX writer joins them with
+    /// `AND`), each as written by the package (an expression is kept whole).
+    /// dpkg: from the package's copyright file, Debian short names mapped to
+    /// SPDX ids where unambiguous (see [`crate::catalogers::dpkg_copyright`]).
     pub licenses: Vec<String>,
     /// dpkg `Maintainer:`, apk `m:` or rpm `PACKAGER`.
     pub maintainer: Option<String>,

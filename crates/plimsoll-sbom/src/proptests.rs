@@ -9,7 +9,7 @@ use crate::catalogers::rpm::header::{
     TAG_SOURCERPM, TAG_VERSION,
 };
 use crate::catalogers::rpm::{self, bdb, ndb};
-use crate::catalogers::{apk, dpkg};
+use crate::catalogers::{apk, dpkg, dpkg_copyright};
 
 fn valid_header() -> Vec<u8> {
     hdr::build(
@@ -53,6 +53,39 @@ fn control_text() -> impl Strategy<Value = String> {
     prop::collection::vec(line, 0..40).prop_map(|l| l.join("\n"))
 }
 
+/// Copyright files: a DEP-5 header, then paragraphs whose `License:`
+/// synopses are made of names, operators, commas and parentheses.
+fn copyright_text() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        Just("or"),
+        Just("and"),
+        Just("and/or"),
+        Just("with"),
+        Just("exception"),
+        Just(","),
+        Just("("),
+        Just(")"),
+        Just("GPL-2+"),
+        Just("Expat"),
+        Just("BSD-3-clause"),
+        Just("public-domain"),
+        Just("Bison"),
+    ];
+    let synopsis = prop::collection::vec(word, 0..12).prop_map(|w| w.join(" "));
+    let line = prop_oneof![
+        synopsis.prop_map(|s| format!("License: {s}")),
+        Just("Files: *".to_owned()),
+        Just(
+            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/".to_owned()
+        ),
+        "see /usr/share/common-licenses/[A-Za-z0-9.+-]{0,8}( any later version)?",
+        " [ -~]{0,10}",
+        Just(String::new()),
+        "[ -~]{0,15}",
+    ];
+    prop::collection::vec(line, 0..40).prop_map(|l| l.join("\n"))
+}
+
 fn apk_text() -> impl Strategy<Value = String> {
     let line = prop_oneof![
         "[PVAoLmFRtcDpikq]:[ -~]{0,15}",
@@ -71,6 +104,22 @@ proptest! {
         let _ = dpkg::parse_status_d(&data, "status.d/x");
         let _ = dpkg::parse_file_list(&data);
         let _ = dpkg::parse_md5sums(&data);
+    }
+
+    #[test]
+    fn copyright_never_panics(data in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = dpkg_copyright::parse_copyright(&data);
+    }
+
+    #[test]
+    fn copyright_licenses_are_distinct_and_bounded(text in copyright_text()) {
+        let l = dpkg_copyright::parse_copyright(text.as_bytes());
+        prop_assert!(l.len() <= dpkg_copyright::MAX_LICENSES);
+        let mut d = l.clone();
+        d.sort();
+        d.dedup();
+        prop_assert_eq!(d.len(), l.len());
+        prop_assert!(l.iter().all(|x| !x.trim().is_empty()), "{:?}", l);
     }
 
     #[test]

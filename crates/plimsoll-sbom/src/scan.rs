@@ -13,7 +13,7 @@ use std::io::Write;
 use plimsoll_image::{Analyzer, AnalyzerError, EntryKind, EntryReader, ImageAnalysis};
 use serde::{Deserialize, Serialize};
 
-use crate::catalogers::{apk, dpkg, rpm};
+use crate::catalogers::{apk, dpkg, dpkg_copyright, rpm};
 use crate::os_release::ReleaseFiles;
 use crate::{Distro, Package};
 
@@ -33,6 +33,8 @@ pub enum OsFile {
     Packages(Vec<Package>),
     /// A dpkg file list (`info/NAME.list`, `status.d/NAME.md5sums`): the key and the paths.
     DpkgFiles { key: String, files: Vec<String> },
+    /// The licenses of a Debian copyright file (`usr/share/doc/NAME/copyright`).
+    Licenses(Vec<String>),
 }
 
 /// Reads package databases and release files during the layer walk.
@@ -60,8 +62,9 @@ impl Analyzer for OsAnalyzer {
         OS_ANALYZER
     }
 
+    /// 2: Debian copyright files (licenses of deb packages).
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn wants(&self, path: &str, kind: EntryKind) -> bool {
@@ -79,6 +82,14 @@ impl Analyzer for OsAnalyzer {
                 return Ok(None);
             }
             OsFile::Release(String::from_utf8_lossy(&data).into_owned())
+        } else if dpkg_copyright::package_of(&path).is_some() {
+            // Bounded: one byte past the parser's cap tells it the file is
+            // longer; the rest is never read (no error).
+            use std::io::Read;
+            let cap = (dpkg_copyright::MAX_COPYRIGHT_BYTES as u64 + 1).min(entry.cap());
+            let mut data = Vec::new();
+            entry.take(cap).read_to_end(&mut data)?;
+            OsFile::Licenses(dpkg_copyright::parse_copyright(&data))
         } else if let Some(kind) = dpkg::classify(&path) {
             let data = entry.read_all()?;
             match kind {
@@ -149,8 +160,12 @@ fn key_of(p: &Package) -> PackageKey {
 
 /// Assemble the OS inventory from an analysed image: the surviving release
 /// files (symlinks resolved in the squashed tree), the surviving package
-/// databases, dpkg file lists joined to their packages, the layer that
-/// introduced each package, and files removed behind dpkg/apk/rpm's back.
+/// databases, dpkg file lists joined to their packages, the licenses of each
+/// dpkg package's surviving `usr/share/doc/<name>/copyright` (symlinks
+/// resolved in the squashed tree, so `usr/share/doc/libgcc-s1 ->
+/// gcc-12-base` gives gcc-12-base's file; a hard link gives its target's),
+/// the layer that introduced each package, and files removed behind
+/// dpkg/apk/rpm's back.
 pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
     let mut inv = OsInventory::default();
     for layer in &analysis.layers {
@@ -166,6 +181,7 @@ pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
     let mut release_text: HashMap<&str, String> = HashMap::new();
     let mut databases: Vec<(&str, usize, Vec<Package>)> = Vec::new();
     let mut lists: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut copyrights: HashMap<&str, Vec<String>> = HashMap::new();
     for s in analysis.surviving(OS_ANALYZER) {
         match serde_json::from_value::<OsFile>(s.value.clone()) {
             Ok(OsFile::Release(text)) => {
@@ -173,6 +189,9 @@ pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
             }
             Ok(OsFile::Packages(pkgs)) => databases.push((s.path, s.layer.index, pkgs)),
             Ok(OsFile::DpkgFiles { key, files }) => lists.entry(key).or_default().extend(files),
+            Ok(OsFile::Licenses(l)) => {
+                copyrights.insert(s.path, l);
+            }
             Err(e) => inv
                 .errors
                 .push((s.path.to_string(), format!("unreadable cached result: {e}"))),
@@ -224,6 +243,11 @@ pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
                     p.files = f.clone();
                 }
             }
+            if is_dpkg && p.licenses.is_empty() {
+                if let Some(l) = copyright_licenses(analysis, &copyrights, &p.name) {
+                    p.licenses = l.clone();
+                }
+            }
             let key = key_of(&p);
             let layer = history
                 .get(db)
@@ -261,6 +285,24 @@ pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
     inv.distro = distro;
     inv.packages = all;
     inv
+}
+
+/// The licenses of the copyright file of dpkg package `name`, if it survives:
+/// `usr/share/doc/<name>/copyright` resolved in the squashed tree (a
+/// symlinked doc directory or file leads to the file it points at; a hard
+/// link to its target).
+fn copyright_licenses<'a>(
+    analysis: &ImageAnalysis,
+    copyrights: &'a HashMap<&str, Vec<String>>,
+    name: &str,
+) -> Option<&'a Vec<String>> {
+    let path = dpkg_copyright::path_for(name)?;
+    let file = analysis.squashed.resolve(&path)?;
+    let key = match (file.kind, file.link.as_deref()) {
+        (EntryKind::Hardlink, Some(target)) => target,
+        _ => file.path.as_str(),
+    };
+    copyrights.get(key)
 }
 
 #[cfg(test)]

@@ -14,6 +14,10 @@
 //! # Source package
 //! `Source: name` or `Source: name (version)`; the name defaults to the binary
 //! package name and the version to the binary version.
+//!
+//! # Licenses
+//! dpkg records none: they come from the package's
+//! `/usr/share/doc/<name>/copyright`, see [`super::dpkg_copyright`].
 
 use std::collections::BTreeMap;
 
@@ -289,11 +293,15 @@ pub fn classify(path: &str) -> Option<DpkgFile> {
 }
 
 /// Collects the dpkg files of one root filesystem in any order, then joins
-/// packages with their file lists.
+/// packages with their file lists and the licenses of their copyright files
+/// (by the file's directory name; a symlinked doc directory is resolved only
+/// by the image analysis, [`crate::scan::os_inventory`], which sees the
+/// file table).
 #[derive(Debug, Default)]
 pub struct DpkgCataloger {
     packages: Vec<Package>,
     lists: BTreeMap<String, Vec<String>>,
+    licenses: BTreeMap<String, Vec<String>>,
 }
 
 impl DpkgCataloger {
@@ -302,13 +310,19 @@ impl DpkgCataloger {
         Self::default()
     }
 
-    /// Whether this cataloger reads `path`.
+    /// Whether this cataloger reads `path`: the database files and
+    /// `usr/share/doc/<package>/copyright`.
     pub fn wants(path: &str) -> bool {
-        classify(path).is_some()
+        classify(path).is_some() || super::dpkg_copyright::package_of(path).is_some()
     }
 
     /// Feed one file. Paths it does not want are ignored.
     pub fn add(&mut self, path: &str, data: &[u8]) -> Result<()> {
+        if let Some(pkg) = super::dpkg_copyright::package_of(path) {
+            self.licenses
+                .insert(pkg.to_owned(), super::dpkg_copyright::parse_copyright(data));
+            return Ok(());
+        }
         match classify(path) {
             Some(DpkgFile::Status) => self.packages.extend(parse_status(data, path)?),
             Some(DpkgFile::StatusD) => self.packages.extend(parse_status_d(data, path)?),
@@ -329,9 +343,15 @@ impl DpkgCataloger {
         Ok(())
     }
 
-    /// The packages, each with the files of its list (`name:arch.list` first, else `name.list`).
+    /// The packages, each with the files of its list (`name:arch.list` first,
+    /// else `name.list`) and the licenses of its copyright file.
     pub fn finish(mut self) -> Vec<Package> {
         for p in &mut self.packages {
+            if p.licenses.is_empty() {
+                if let Some(l) = self.licenses.get(&p.name) {
+                    p.licenses = l.clone();
+                }
+            }
             let qualified = p.arch.as_deref().map(|a| format!("{}:{a}", p.name));
             let files = qualified
                 .and_then(|k| self.lists.remove(&k))
@@ -429,8 +449,16 @@ Version: 1
             b"Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1:1.2.13\n",
         )
         .unwrap();
+        assert!(DpkgCataloger::wants("usr/share/doc/zlib1g/copyright"));
+        c.add(
+            "usr/share/doc/zlib1g/copyright",
+            b"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: Zlib\n",
+        )
+        .unwrap();
         let pkgs = c.finish();
         assert_eq!(pkgs.len(), 2);
+        assert!(pkgs[0].licenses.is_empty());
+        assert_eq!(pkgs[1].licenses, ["Zlib"]);
         assert_eq!(pkgs[0].files, ["/lib/x86_64-linux-gnu/libc.so.6"]);
         assert_eq!(pkgs[0].source_name.as_deref(), Some("glibc"));
         assert_eq!(pkgs[0].source_version.as_deref(), Some("2.36-9+deb12u4"));

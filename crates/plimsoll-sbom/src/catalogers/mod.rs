@@ -5,6 +5,7 @@
 pub mod apk;
 pub mod bin;
 pub mod dpkg;
+pub mod dpkg_copyright;
 pub mod lang;
 pub mod rpm;
 
@@ -31,6 +32,7 @@ mod tests {
             "var/lib/dpkg/status",
             "var/lib/dpkg/status.d/base-files",
             "var/lib/dpkg/info/libc6:amd64.list",
+            "usr/share/doc/libc6/copyright",
             "var/lib/rpm/Packages",
             "usr/lib/sysimage/rpm/rpmdb.sqlite",
         ] {
@@ -39,6 +41,7 @@ mod tests {
         for p in [
             "etc/passwd",
             "var/lib/dpkg/info/libc6.md5sums",
+            "usr/share/doc/libc6/changelog.Debian.gz",
             "var/lib/rpm/Name",
             "lib/apk/db/lock",
         ] {
