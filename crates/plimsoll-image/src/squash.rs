@@ -3,7 +3,7 @@
 //! layer's own entries, last writer wins — remembering which layer
 //! introduced each surviving file and which removed each deleted one.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -183,11 +183,14 @@ where
         for w in &layer.whiteouts {
             fs.remove_tree(w, true, i);
         }
+        // Ancestors already checked in this layer (with all of theirs):
+        // entries come in directory order, so most checks stop at once.
+        let mut checked: HashSet<&str> = HashSet::new();
         for e in &layer.entries {
             // A non-directory ancestor is replaced by an implicit directory
             // (symlinks are kept: the runtime writes through them).
             let mut a = path::parent(&e.path);
-            while !a.is_empty() {
+            while !a.is_empty() && !checked.contains(a) {
                 if fs
                     .files
                     .get(a)
@@ -195,7 +198,13 @@ where
                 {
                     fs.files.remove(a);
                 }
+                checked.insert(a);
                 a = path::parent(a);
+            }
+            if !matches!(e.kind, EntryKind::Dir | EntryKind::Symlink) {
+                // A file written over a checked directory makes it a
+                // non-directory ancestor again for what follows.
+                checked.remove(e.path.as_str());
             }
             if e.kind != EntryKind::Dir
                 && fs
