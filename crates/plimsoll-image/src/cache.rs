@@ -242,7 +242,10 @@ fn write_bytes_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ImageE
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        // No fsync: the rename keeps readers from seeing a half-written
+        // file, and what a crash could leave (an empty or cut file) does
+        // not parse, so it is a miss and is rewritten. A cache is worth
+        // less than the scan time an fsync per entry costs.
         fs::rename(&tmp, dir.join(name))
     })();
     if result.is_err() {
