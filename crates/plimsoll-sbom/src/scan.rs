@@ -429,9 +429,26 @@ impl Analyzer for BinAnalyzer {
         }) else {
             return Ok(None);
         };
-        let mut data = head[..got].to_vec();
-        entry.read_to_end(&mut data)?;
-        let mut found = bin::catalog(wanted, &path, &data)?;
+        // One buffer per thread, reused from file to file: executables are
+        // read whole, and a fresh allocation for each would cost a page
+        // fault and a zeroed page per 4 KiB. Kept only up to 64 MiB.
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let result = BUF.with(|cell| {
+            let mut data = cell.take();
+            data.clear();
+            data.extend_from_slice(&head[..got]);
+            let found = entry
+                .read_to_end(&mut data)
+                .map_err(AnalyzerError::from)
+                .and_then(|_| bin::catalog(wanted, &path, &data).map_err(AnalyzerError::from));
+            if data.capacity() <= 64 << 20 {
+                cell.replace(data);
+            }
+            found
+        });
+        let mut found = result?;
         if found.packages.is_empty() {
             return Ok(None);
         }
