@@ -212,7 +212,7 @@ impl<R: Read> Read for Prefixed<R> {
 
 enum Decoder<R: Read> {
     Plain(BufReader<R>),
-    Gzip(Box<flate2::read::MultiGzDecoder<R>>),
+    Gzip(Box<crate::gzip::GzipMembers<R>>),
     Zstd(zstd::stream::read::Decoder<'static, BufReader<R>>),
 }
 
@@ -283,7 +283,7 @@ pub fn read_layer<R: Read>(
     };
     let decoder = match compression {
         Compression::None => Decoder::Plain(BufReader::with_capacity(64 * 1024, prefixed)),
-        Compression::Gzip => Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(prefixed))),
+        Compression::Gzip => Decoder::Gzip(Box::new(crate::gzip::GzipMembers::new(prefixed))),
         Compression::Zstd => {
             let mut d =
                 zstd::stream::read::Decoder::new(prefixed).map_err(|source| LayerError::Read {

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod digest;
 pub mod error;
 mod files;
+mod gzip;
 pub mod layer;
 mod path;
 pub mod platform;
