@@ -438,6 +438,8 @@ impl Analyzer for BinAnalyzer {
         let result = BUF.with(|cell| {
             let mut data = cell.take();
             data.clear();
+            // One allocation of the declared size, not a doubling series.
+            data.reserve(usize::try_from(size.min(bin::MAX_EXECUTABLE_SIZE)).unwrap_or(0));
             data.extend_from_slice(&head[..got]);
             let found = entry
                 .read_to_end(&mut data)
