@@ -59,7 +59,12 @@ pub fn run(args: SbomArgs) -> Result<u8> {
                 limits: Limits::default(),
                 cache,
                 threads: None,
-                progress: progress.layer_sink(&args.target),
+                // Nothing would be drawn off a terminal: no need to count.
+                progress: if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                    progress.layer_sink(&args.target)
+                } else {
+                    plimsoll_image::ProgressSink::default()
+                },
             };
             let result = plimsoll_sbom::scan::catalog(
                 &target,
