@@ -308,7 +308,17 @@ pub fn analyze_target(
             analysis,
         });
     }
-    let artifact = crate::source::open(target, open)?;
+    let artifact = crate::source::open(target, open).map_err(|e| match (target, e) {
+        // A bare reference was looked for in the Engine first: say so when
+        // the registry fails too.
+        (Target::Reference(_), ImageError::Registry { location, reason }) => ImageError::Registry {
+            location,
+            reason: format!(
+                "{reason} (the local Docker Engine has no such image either; use docker:, registry: or a file target to be explicit)"
+            ),
+        },
+        (_, e) => e,
+    })?;
     let analysis = crate::analyze::analyze(&artifact, analyzers, options)?;
     Ok(Scanned {
         artifact: Some(artifact),
