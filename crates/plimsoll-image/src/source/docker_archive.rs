@@ -24,6 +24,35 @@ fn json<T: serde::de::DeserializeOwned>(files: &dyn Files, path: &str) -> Result
     })
 }
 
+/// The config of a `manifest.json` entry, read from `config_path`: checked
+/// against the digest its name carries (when it carries one), parsed, and
+/// its diff_ids. Shared by docker-archive files and `docker save` streams.
+pub(super) fn entry_config(
+    config_path: &str,
+    raw_config: &[u8],
+    location: &str,
+) -> Result<(Digest, ImageConfig, Vec<Digest>), ImageError> {
+    let config_digest = Digest::of_bytes(raw_config);
+    if let Some(named) = digest_in_name(config_path) {
+        if named != config_digest {
+            return Err(ImageError::DigestMismatch {
+                what: "config".into(),
+                location: location.to_owned(),
+                expected: named.to_string(),
+                actual: config_digest.to_string(),
+            });
+        }
+    }
+    let config: ImageConfig =
+        serde_json::from_slice(raw_config).map_err(|source| ImageError::Json {
+            what: "image config".into(),
+            location: location.to_owned(),
+            source,
+        })?;
+    let diff_ids = super::oci::diff_ids(&config, location)?;
+    Ok((config_digest, config, diff_ids))
+}
+
 /// The digest a file name spells (`blobs/sha256/<hex>`, `<hex>.json`,
 /// `<hex>.tar`, `<hex>`), if any.
 pub(super) fn digest_in_name(path: &str) -> Option<Digest> {
@@ -126,24 +155,7 @@ pub(super) fn resolve(
     let config_path = clean_relative(&entry.config, files.name())?;
     let location = format!("{}:{config_path}", files.name());
     let raw_config = read_small(files, &config_path, "config")?;
-    let config_digest = Digest::of_bytes(&raw_config);
-    if let Some(named) = digest_in_name(&config_path) {
-        if named != config_digest {
-            return Err(ImageError::DigestMismatch {
-                what: "config".into(),
-                location,
-                expected: named.to_string(),
-                actual: config_digest.to_string(),
-            });
-        }
-    }
-    let config: ImageConfig =
-        serde_json::from_slice(&raw_config).map_err(|source| ImageError::Json {
-            what: "image config".into(),
-            location: location.clone(),
-            source,
-        })?;
-    let diff_ids = super::oci::diff_ids(&config, &location)?;
+    let (config_digest, config, diff_ids) = entry_config(&config_path, &raw_config, &location)?;
     if diff_ids.len() != entry.layers.len() {
         return Err(ImageError::Invalid {
             what: "image".into(),

@@ -37,7 +37,7 @@ use crate::digest::Digest;
 use crate::error::{ImageError, LayerError};
 use crate::files::{BlobReader, archive_path, clean_relative, lexical};
 use crate::layer::{Expected, LayerRead, compression_name, read_layer};
-use crate::spec::{DockerArchiveEntry, ImageConfig};
+use crate::spec::DockerArchiveEntry;
 use crate::tarframe::{EntryKind, FrameLimits, Stream, TarFramer};
 
 /// Largest document (non-layer entry) kept in memory.
@@ -396,24 +396,8 @@ pub fn analyze_save_stream<R: Read>(
     let config_path = clean_relative(&entry.config, source)?;
     let location = format!("{source}:{config_path}");
     let raw_config = walked.small(&config_path, "image config", source)?.to_vec();
-    let config_digest = Digest::of_bytes(&raw_config);
-    if let Some(named) = super::docker_archive::digest_in_name(&config_path) {
-        if named != config_digest {
-            return Err(ImageError::DigestMismatch {
-                what: "config".into(),
-                location,
-                expected: named.to_string(),
-                actual: config_digest.to_string(),
-            });
-        }
-    }
-    let config: ImageConfig =
-        serde_json::from_slice(&raw_config).map_err(|e| ImageError::Json {
-            what: "image config".into(),
-            location: location.clone(),
-            source: e,
-        })?;
-    let diff_ids = super::oci::diff_ids(&config, &location)?;
+    let (config_digest, config, diff_ids) =
+        super::docker_archive::entry_config(&config_path, &raw_config, &location)?;
     if let Some(expected) = &want.diff_ids {
         if *expected != diff_ids {
             return Err(ImageError::Invalid {
