@@ -26,10 +26,7 @@ use plimsoll_dockerfile::{RULES, parse, rules::RuleConfig};
 const THRESHOLD: f64 = 0.95;
 
 fn shared_data() -> PathBuf {
-    std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
+    plimsoll_testkit::shared_data()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

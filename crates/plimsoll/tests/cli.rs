@@ -24,7 +24,7 @@ fn plimsoll() -> Command {
 }
 
 fn shared_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+    plimsoll_testkit::shared_data()
 }
 
 fn json_of(out: &[u8]) -> serde_json::Value {

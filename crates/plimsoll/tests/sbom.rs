@@ -13,10 +13,7 @@ use assert_cmd::Command;
 
 /// `../shared/data` beside the repository (or `$PLIMSOLL_SHARED_DATA`).
 fn shared() -> PathBuf {
-    let dir = std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
+    let dir = plimsoll_testkit::shared_data();
     assert!(
         dir.join("images/oci/index.json").is_file(),
         "the real images are missing at {}: ../shared must be beside the repository \

@@ -3,18 +3,11 @@
 //! few analyzers for tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use plimsoll_image::{Analyzer, AnalyzerError, EntryKind, EntryReader};
 
-/// `../shared/data` beside the repository (or `$PLIMSOLL_SHARED_DATA`).
-pub fn shared_data() -> PathBuf {
-    std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
+pub use plimsoll_testkit::shared_data;
 
 /// The real OCI layout holding the three test images.
 pub fn oci_dir() -> PathBuf {
@@ -33,14 +26,7 @@ pub fn shared_images() -> PathBuf {
 }
 
 fn skopeo(args: &[&str]) {
-    let out = Command::new("skopeo").args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run skopeo ({e}): install it (`apt-get install -y skopeo`); .ci/run must do so")
-    });
-    assert!(
-        out.status.success(),
-        "skopeo {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    plimsoll_testkit::run("skopeo", args);
 }
 
 /// Conversions of `image` into other formats, under the cargo target dir:

@@ -239,10 +239,7 @@ pub fn all_known_licenses() -> Sbom {
 
 /// `../shared/data` beside the repository (or `$PLIMSOLL_SHARED_DATA`).
 pub fn shared_data() -> std::path::PathBuf {
-    let dir = std::env::var_os("PLIMSOLL_SHARED_DATA").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    );
+    let dir = plimsoll_testkit::shared_data();
     assert!(
         dir.join("peers").is_dir() && dir.join("images/oci/index.json").is_file(),
         "the real-data corpus is missing at {}: ../shared must be beside the repository \
