@@ -295,12 +295,20 @@ fn licenses_of<'a>(inv: &'a OsInventory, name: &str) -> &'a [String] {
         .licenses
 }
 
-#[test]
-fn minbase_licenses_against_syft() {
-    let (inv, refs) = scan("debian-bookworm-minbase");
-    assert_eq!(inv.packages.len(), 88);
+/// Scans `tag`, compares its Debian licenses with syft's `peer` file and
+/// asserts what was measured: `(packages, identical as they are, least
+/// percentage identical without syft's common-licenses paths)`, and that
+/// the packages still differing are exactly the `known` ones.
+fn against_syft(
+    tag: &str,
+    peer: &str,
+    (packages, raw_identical, min_percent): (usize, usize, usize),
+    known: &[&[(&str, &str)]],
+) -> OsInventory {
+    let (inv, refs) = scan(tag);
+    assert_eq!(inv.packages.len(), packages);
     let ours = ours(&inv);
-    let theirs = syft("base.oci-dir.cdx.json");
+    let theirs = syft(peer);
     let raw = differences(&ours, &theirs, None);
     print("as they are", &raw, ours.len());
     let diffs = differences(&ours, &theirs, Some(&refs));
@@ -309,18 +317,28 @@ fn minbase_licenses_against_syft() {
         &diffs,
         ours.len(),
     );
-
-    // Measured: 25 of 88 identical as they are, 70 of 88 without syft's
-    // common-licenses paths; every remaining difference is listed.
-    assert_eq!(ours.len() - raw.len(), 25);
+    assert_eq!(ours.len() - raw.len(), raw_identical);
     let identical = ours.len() - diffs.len();
     assert!(
-        identical * 100 >= 79 * ours.len(),
+        identical * 100 >= min_percent * ours.len(),
         "{identical} of {}",
         ours.len()
     );
     let differing: BTreeSet<String> = diffs.iter().map(|d| d.package.clone()).collect();
-    assert_eq!(differing, names(&[KNOWN_MINBASE]));
+    assert_eq!(differing, names(known));
+    inv
+}
+
+#[test]
+fn minbase_licenses_against_syft() {
+    // Measured: 25 of 88 identical as they are, 70 of 88 without syft's
+    // common-licenses paths; every remaining difference is listed.
+    let inv = against_syft(
+        "debian-bookworm-minbase",
+        "base.oci-dir.cdx.json",
+        (88, 25, 79),
+        &[KNOWN_MINBASE],
+    );
 
     // One package has no license: libxcrypt's free-form file names no
     // common-licenses text ("can be found in /usr/share/common-licenses/ .").
@@ -370,30 +388,14 @@ fn minbase_licenses_against_syft() {
 
 #[test]
 fn multilayer_licenses_against_syft() {
-    let (inv, refs) = scan("multilayer");
-    assert_eq!(inv.packages.len(), 123);
-    let ours = ours(&inv);
-    let theirs = syft("multilayer.oci-dir.cdx.json");
-    let raw = differences(&ours, &theirs, None);
-    print("as they are", &raw, ours.len());
-    let diffs = differences(&ours, &theirs, Some(&refs));
-    print(
-        "without syft's common-licenses paths of DEP-5 files",
-        &diffs,
-        ours.len(),
-    );
-
     // Measured: 37 of 123 identical as they are, 94 of 123 without syft's
     // common-licenses paths.
-    assert_eq!(ours.len() - raw.len(), 37);
-    let identical = ours.len() - diffs.len();
-    assert!(
-        identical * 100 >= 76 * ours.len(),
-        "{identical} of {}",
-        ours.len()
+    let inv = against_syft(
+        "multilayer",
+        "multilayer.oci-dir.cdx.json",
+        (123, 37, 76),
+        &[KNOWN_MINBASE, KNOWN_MULTILAYER_ADDED],
     );
-    let differing: BTreeSet<String> = diffs.iter().map(|d| d.package.clone()).collect();
-    assert_eq!(differing, names(&[KNOWN_MINBASE, KNOWN_MULTILAYER_ADDED]));
 
     // The whiteout layer deleted /usr/share/doc/fzf: no license, as in syft.
     assert!(licenses_of(&inv, "fzf").is_empty());
