@@ -189,7 +189,17 @@ fn walk<R: Read>(
         },
     );
     let mut walked = Walked::default();
+    // Progress counts layer blobs as they stream by (the stream's size is
+    // unknown until it ends).
     let mut layers_seen = 0usize;
+    let mut layer_done = |from_cache: bool| {
+        options.progress.emit(crate::analyze::Progress::LayerDone {
+            index: layers_seen,
+            from_cache,
+            unread: 0,
+        });
+        layers_seen += 1;
+    };
     let mut small_total: u64 = 0;
     let mut count: u64 = 0;
     loop {
@@ -246,12 +256,7 @@ fn walk<R: Read>(
                 .and_then(Digest::from_hex);
             match named {
                 Some(d) if skip.contains(&d) => {
-                    options.progress.emit(crate::analyze::Progress::LayerDone {
-                        index: layers_seen,
-                        from_cache: true,
-                        unread: 0,
-                    });
-                    layers_seen += 1;
+                    layer_done(true);
                     Blob::Cached(d)
                 }
                 named => {
@@ -265,12 +270,7 @@ fn walk<R: Read>(
                         Ok(read) => Blob::Read(Box::new(read)),
                         Err(e) => Blob::Failed(e),
                     };
-                    options.progress.emit(crate::analyze::Progress::LayerDone {
-                        index: layers_seen,
-                        from_cache: false,
-                        unread: 0,
-                    });
-                    layers_seen += 1;
+                    layer_done(false);
                     blob
                 }
             }
