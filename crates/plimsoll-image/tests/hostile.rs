@@ -713,9 +713,7 @@ fn docker_archives_hostile_and_multi_image() {
 fn with_owner_fields(mut tar: Vec<u8>, uid: &[u8; 8], gid: &[u8; 8]) -> Vec<u8> {
     tar[108..116].copy_from_slice(uid);
     tar[116..124].copy_from_slice(gid);
-    tar[148..156].copy_from_slice(b"        ");
-    let sum: u32 = tar[..512].iter().map(|&b| u32::from(b)).sum();
-    tar[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    tarbuild::set_checksum(&mut tar[..512]);
     tar
 }
 

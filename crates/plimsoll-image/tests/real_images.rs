@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
+#[path = "common/tarbuild.rs"]
+mod tarbuild;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -382,15 +384,7 @@ fn tampered_blob_is_refused_with_its_name() {
     // first header keeps the tar valid.
     tar[136] = if tar[136] == b'1' { b'2' } else { b'1' };
     assert!(last > 136);
-    // fix the header checksum
-    let sum: u32 = tar[..148]
-        .iter()
-        .chain(&tar[156..512])
-        .map(|&b| u32::from(b))
-        .sum::<u32>()
-        + 8 * 32;
-    let ck = format!("{sum:06o}\0 ");
-    tar[148..156].copy_from_slice(ck.as_bytes());
+    tarbuild::set_checksum(&mut tar[..512]);
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(&tar).unwrap();
     let gz = enc.finish().unwrap();

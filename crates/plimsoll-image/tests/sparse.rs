@@ -153,12 +153,6 @@ fn octal(field: &mut [u8], n: u64) {
     field[w] = 0;
 }
 
-fn checksum(h: &mut [u8; 512]) {
-    h[148..156].copy_from_slice(b"        ");
-    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-}
-
 /// An old GNU header of type `S`: `pairs` (at most 4) inline.
 fn gnu_sparse_header(
     name: &[u8],
@@ -184,7 +178,7 @@ fn gnu_sparse_header(
     }
     h[482] = u8::from(extended);
     octal(&mut h[483..495], real);
-    checksum(&mut h);
+    tarbuild::set_checksum(&mut h);
     h
 }
 

@@ -4,6 +4,13 @@
 
 use std::io::Write;
 
+/// Writes the checksum of a 512-byte header (after changing its fields).
+pub fn set_checksum(h: &mut [u8]) {
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h[..512].iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+}
+
 #[derive(Default)]
 pub struct TarBuf(pub Vec<u8>);
 
@@ -28,9 +35,7 @@ impl TarBuf {
         h[157..157 + l].copy_from_slice(&link[..l]);
         h[257..263].copy_from_slice(b"ustar\0");
         h[263..265].copy_from_slice(b"00");
-        h[148..156].copy_from_slice(b"        ");
-        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        set_checksum(&mut h);
         self.0.extend_from_slice(&h);
     }
 
