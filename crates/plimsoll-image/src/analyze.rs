@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::analyzer::{Analyzer, AnalyzerOutput};
-use crate::cache::{CachedLayer, LayerCache};
+use crate::cache::{CachedLayer, CachedLayerRef, LayerCache};
 use crate::digest::Digest;
 use crate::error::{ImageError, LayerError};
 use crate::layer::{Compression, Expected, LayerFiles, LayerRead, Limits, read_layer};
@@ -231,15 +231,67 @@ pub fn analyze(
         layers.push(l);
         warnings.extend(w);
     }
+    // The cache is written while the layers are squashed: the squash runs
+    // on one thread, and the layer threads are done.
+    let squashed = std::thread::scope(|scope| {
+        let store = || store_fresh(artifact, &layers, &options.cache);
+        let writer = if options.cache.is_enabled() {
+            std::thread::Builder::new()
+                .name("plimsoll-cache".into())
+                .spawn_scoped(scope, store)
+                .ok()
+        } else {
+            None
+        };
+        let squashed = squash(layers.iter().map(|l| &l.files));
+        match writer {
+            Some(w) => warnings.extend(
+                w.join()
+                    .unwrap_or_else(|_| vec!["the cache writer failed".to_owned()]),
+            ),
+            None => warnings.extend(store()),
+        }
+        squashed
+    });
+    Ok(ImageAnalysis {
+        layers,
+        squashed,
+        warnings,
+    })
+}
+
+/// Stores the layers that were read (not loaded from the cache) and the
+/// image's config; failed writes become warnings.
+fn store_fresh(artifact: &Artifact, layers: &[LayerAnalysis], cache: &LayerCache) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for l in layers.iter().filter(|l| !l.from_cache) {
+        store_layer(l, cache, &mut warnings);
+    }
     // Kept so that the same image in the Docker Engine is later served from
     // the cache without an export (its ID is this digest).
-    if let Err(e) = options
-        .cache
-        .store_config(&artifact.config_digest, &artifact.raw_config)
-    {
+    if let Err(e) = cache.store_config(&artifact.config_digest, &artifact.raw_config) {
         warnings.push(e.to_string());
     }
-    Ok(assemble(layers, warnings))
+    warnings
+}
+
+/// Stores a freshly read layer's file table and analyzer outputs.
+fn store_layer(l: &LayerAnalysis, cache: &LayerCache, warnings: &mut Vec<String>) {
+    let base = CachedLayerRef {
+        files: &l.files,
+        compression: l.compression,
+        blob_digest: &l.blob_digest,
+        blob_size: l.blob_size,
+        uncompressed_size: l.uncompressed_size,
+    };
+    if let Err(e) = cache.store_layer_ref(&l.diff_id, &base) {
+        warnings.push(e.to_string());
+    }
+    for o in l.outputs.values() {
+        if let Err(e) = cache.store_output(&l.diff_id, o) {
+            warnings.push(e.to_string());
+        }
+    }
 }
 
 /// Squashes analysed layers (base first, `index` = position) into the
@@ -305,9 +357,21 @@ pub(crate) fn fully_cached(
 pub(crate) fn from_read(
     layer: &Layer,
     read: LayerRead,
-    mut outputs: BTreeMap<String, AnalyzerOutput>,
+    outputs: BTreeMap<String, AnalyzerOutput>,
     cache: &LayerCache,
     warnings: &mut Vec<String>,
+) -> LayerAnalysis {
+    let analysis = unstored(layer, read, outputs);
+    store_layer(&analysis, cache, warnings);
+    analysis
+}
+
+/// A layer's analysis from a fresh read (plus outputs already cached), not
+/// yet stored.
+fn unstored(
+    layer: &Layer,
+    read: LayerRead,
+    mut outputs: BTreeMap<String, AnalyzerOutput>,
 ) -> LayerAnalysis {
     let base = CachedLayer {
         files: read.files,
@@ -316,15 +380,7 @@ pub(crate) fn from_read(
         blob_size: read.blob_size,
         uncompressed_size: read.uncompressed_size,
     };
-    if let Err(e) = cache.store_layer(&layer.diff_id, &base) {
-        warnings.push(e.to_string());
-    }
-    for (name, o) in read.outputs {
-        if let Err(e) = cache.store_output(&layer.diff_id, &o) {
-            warnings.push(e.to_string());
-        }
-        outputs.insert(name, o);
-    }
+    outputs.extend(read.outputs);
     layer_analysis(layer, base, outputs, false)
 }
 
@@ -431,7 +487,6 @@ fn one_layer(
         from_cache: false,
         unread: declared.saturating_sub(read.blob_size),
     });
-    let mut warnings = Vec::new();
-    let analysis = from_read(layer, read, outputs, cache, &mut warnings);
-    Ok((analysis, warnings))
+    // Stored by `analyze` once every layer is read.
+    Ok((unstored(layer, read, outputs), Vec::new()))
 }

@@ -54,6 +54,16 @@ pub struct CachedLayer {
     pub uncompressed_size: u64,
 }
 
+/// A [`CachedLayer`] borrowed from an analysis, written in the same format.
+#[derive(Serialize)]
+pub(crate) struct CachedLayerRef<'a> {
+    pub files: &'a LayerFiles,
+    pub compression: Compression,
+    pub blob_digest: &'a Digest,
+    pub blob_size: u64,
+    pub uncompressed_size: u64,
+}
+
 /// The layer cache (possibly disabled).
 #[derive(Debug, Clone, Default)]
 pub struct LayerCache {
@@ -102,6 +112,11 @@ impl LayerCache {
             })
     }
 
+    /// Whether anything is stored.
+    pub fn is_enabled(&self) -> bool {
+        self.dir.is_some()
+    }
+
     /// The directory, when enabled.
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
@@ -141,6 +156,18 @@ impl LayerCache {
 
     /// Stores a layer's file table.
     pub fn store_layer(&self, diff_id: &Digest, layer: &CachedLayer) -> Result<(), ImageError> {
+        match self.layer_dir(diff_id) {
+            Some(dir) => write_atomic(&dir, &format!("files-v{FILES_FORMAT}.json"), layer),
+            None => Ok(()),
+        }
+    }
+
+    /// Stores a layer's file table from borrowed parts.
+    pub(crate) fn store_layer_ref(
+        &self,
+        diff_id: &Digest,
+        layer: &CachedLayerRef<'_>,
+    ) -> Result<(), ImageError> {
         match self.layer_dir(diff_id) {
             Some(dir) => write_atomic(&dir, &format!("files-v{FILES_FORMAT}.json"), layer),
             None => Ok(()),
@@ -328,5 +355,35 @@ mod tests {
                 .dir()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_borrowed_layer_is_stored_as_an_owned_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LayerCache::at(dir.path());
+        let owned = CachedLayer {
+            files: LayerFiles {
+                whiteouts: vec!["etc/gone".into()],
+                ..LayerFiles::default()
+            },
+            compression: Compression::Gzip,
+            blob_digest: Digest::of_bytes(b"blob"),
+            blob_size: 7,
+            uncompressed_size: 9,
+        };
+        let borrowed = CachedLayerRef {
+            files: &owned.files,
+            compression: owned.compression,
+            blob_digest: &owned.blob_digest,
+            blob_size: owned.blob_size,
+            uncompressed_size: owned.uncompressed_size,
+        };
+        assert_eq!(
+            serde_json::to_string(&borrowed).unwrap(),
+            serde_json::to_string(&owned).unwrap()
+        );
+        let id = Digest::of_bytes(b"diff");
+        cache.store_layer_ref(&id, &borrowed).unwrap();
+        assert_eq!(cache.load_layer(&id), Some(owned));
     }
 }

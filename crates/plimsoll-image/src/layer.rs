@@ -283,7 +283,13 @@ pub fn read_layer<R: Read>(
     };
     let decoder = match compression {
         Compression::None => Decoder::Plain(BufReader::with_capacity(64 * 1024, prefixed)),
-        Compression::Gzip => Decoder::Gzip(Box::new(crate::gzip::GzipMembers::new(prefixed))),
+        Compression::Gzip => Decoder::Gzip(Box::new(
+            crate::gzip::GzipMembers::new(prefixed).map_err(|source| LayerError::Read {
+                compression: "gzip".into(),
+                offset: 0,
+                source,
+            })?,
+        )),
         Compression::Zstd => {
             let mut d =
                 zstd::stream::read::Decoder::new(prefixed).map_err(|source| LayerError::Read {

@@ -42,6 +42,7 @@ pub use cache::LayerCache;
 pub use digest::Digest;
 pub use error::{ImageError, LayerError};
 pub use files::BlobReader;
+pub use gzip::inflater;
 pub use layer::{
     Anomaly, AnomalyKind, Compression, Expected, FileEntry, LayerFiles, LayerRead, Limits,
     read_layer,

@@ -3,6 +3,7 @@
 //! layer's own entries, last writer wins — remembering which layer
 //! introduced each surviving file and which removed each deleted one.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
@@ -160,6 +161,19 @@ fn split(p: &str) -> impl Iterator<Item = String> + '_ {
     p.split('/').filter(|c| !c.is_empty()).map(str::to_owned)
 }
 
+fn squashed_file(e: &crate::layer::FileEntry, size: u64, layer: usize) -> SquashedFile {
+    SquashedFile {
+        path: e.path.clone(),
+        kind: e.kind,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        size,
+        link: e.link.clone(),
+        layer,
+    }
+}
+
 /// Squashes layer file tables, base layer first.
 pub fn squash<'a, I>(layers: I) -> Squashed
 where
@@ -184,59 +198,68 @@ where
             fs.remove_tree(w, true, i);
         }
         // Ancestors already checked in this layer (with all of theirs):
-        // entries come in directory order, so most checks stop at once.
+        // entries come in directory order, so most checks stop at once, and
+        // an entry in the same directory as the one before needs none.
         let mut checked: HashSet<&str> = HashSet::new();
+        let mut last_parent: Option<&str> = None;
         for e in &layer.entries {
             // A non-directory ancestor is replaced by an implicit directory
             // (symlinks are kept: the runtime writes through them).
-            let mut a = path::parent(&e.path);
-            while !a.is_empty() && !checked.contains(a) {
-                if fs
-                    .files
-                    .get(a)
-                    .is_some_and(|f| !matches!(f.kind, EntryKind::Dir | EntryKind::Symlink))
-                {
-                    fs.files.remove(a);
+            let parent = path::parent(&e.path);
+            if last_parent != Some(parent) {
+                let mut a = parent;
+                while !a.is_empty() && !checked.contains(a) {
+                    if fs
+                        .files
+                        .get(a)
+                        .is_some_and(|f| !matches!(f.kind, EntryKind::Dir | EntryKind::Symlink))
+                    {
+                        fs.files.remove(a);
+                    }
+                    checked.insert(a);
+                    a = path::parent(a);
                 }
-                checked.insert(a);
-                a = path::parent(a);
+                last_parent = Some(parent);
             }
             if !matches!(e.kind, EntryKind::Dir | EntryKind::Symlink) {
                 // A file written over a checked directory makes it a
                 // non-directory ancestor again for what follows.
                 checked.remove(e.path.as_str());
             }
-            if e.kind != EntryKind::Dir
-                && fs
+            if e.kind == EntryKind::Hardlink {
+                if fs
                     .files
                     .get(&e.path)
                     .is_some_and(|f| f.kind == EntryKind::Dir)
-            {
-                fs.drop_descendants(&e.path);
+                {
+                    fs.drop_descendants(&e.path);
+                }
+                let mut size = e.size;
+                if let Some(t) = e.link.as_deref() {
+                    let same_layer = fs.files.get(t).filter(|f| f.layer == i).map(|f| f.size);
+                    match same_layer.or_else(|| lower_targets.get(t).map(|(s, _)| *s)) {
+                        Some(s) => size = s,
+                        None => fs
+                            .dangling_hardlinks
+                            .push((i, e.path.clone(), t.to_owned())),
+                    }
+                }
+                fs.files.insert(e.path.clone(), squashed_file(e, size, i));
+                continue;
             }
-            let mut size = e.size;
-            if let (EntryKind::Hardlink, Some(t)) = (e.kind, e.link.as_deref()) {
-                let same_layer = fs.files.get(t).filter(|f| f.layer == i).map(|f| f.size);
-                match same_layer.or_else(|| lower_targets.get(t).map(|(s, _)| *s)) {
-                    Some(s) => size = s,
-                    None => fs
-                        .dangling_hardlinks
-                        .push((i, e.path.clone(), t.to_owned())),
+            // One search of the tree for the common case.
+            match fs.files.entry(e.path.clone()) {
+                Entry::Vacant(v) => {
+                    v.insert(squashed_file(e, e.size, i));
+                }
+                Entry::Occupied(mut o) => {
+                    let over_dir = o.get().kind == EntryKind::Dir && e.kind != EntryKind::Dir;
+                    o.insert(squashed_file(e, e.size, i));
+                    if over_dir {
+                        fs.drop_descendants(&e.path);
+                    }
                 }
             }
-            fs.files.insert(
-                e.path.clone(),
-                SquashedFile {
-                    path: e.path.clone(),
-                    kind: e.kind,
-                    mode: e.mode,
-                    uid: e.uid,
-                    gid: e.gid,
-                    size,
-                    link: e.link.clone(),
-                    layer: i,
-                },
-            );
         }
     }
     fs

@@ -27,6 +27,7 @@
 
 pub mod catalogers;
 pub mod error;
+mod exe_buffer;
 pub mod formats;
 pub mod inventory;
 pub mod os_release;

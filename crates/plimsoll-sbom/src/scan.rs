@@ -183,7 +183,7 @@ pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
     let mut lists: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut copyrights: HashMap<&str, Vec<String>> = HashMap::new();
     for s in analysis.surviving(OS_ANALYZER) {
-        match serde_json::from_value::<OsFile>(s.value.clone()) {
+        match <OsFile as serde::Deserialize>::deserialize(s.value) {
             Ok(OsFile::Release(text)) => {
                 release_text.insert(s.path, text);
             }
@@ -215,7 +215,9 @@ pub fn os_inventory(analysis: &ImageAnalysis) -> OsInventory {
             continue;
         };
         for r in &out.results {
-            if let Ok(OsFile::Packages(pkgs)) = serde_json::from_value::<OsFile>(r.value.clone()) {
+            if let Ok(OsFile::Packages(pkgs)) =
+                <OsFile as serde::Deserialize>::deserialize(&r.value)
+            {
                 let entry = history.entry(r.path.as_str()).or_default();
                 entry.push((layer.index, pkgs.iter().map(key_of).collect()));
             }
@@ -430,24 +432,34 @@ impl Analyzer for BinAnalyzer {
             return Ok(None);
         };
         // One buffer per thread, reused from file to file: executables are
-        // read whole, and a fresh allocation for each would cost a page
-        // fault and a zeroed page per 4 KiB. Kept only up to 64 MiB.
+        // read whole (see `exe_buffer`).
         thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static BUF: std::cell::RefCell<crate::exe_buffer::ExeBuffer> =
+                std::cell::RefCell::new(crate::exe_buffer::ExeBuffer::new());
         }
+        let declared = usize::try_from(size.min(bin::MAX_EXECUTABLE_SIZE)).unwrap_or(0);
         let result = BUF.with(|cell| {
-            let mut data = cell.take();
-            data.clear();
-            // One allocation of the declared size, not a doubling series.
-            data.reserve(usize::try_from(size.min(bin::MAX_EXECUTABLE_SIZE)).unwrap_or(0));
-            data.extend_from_slice(&head[..got]);
-            let found = entry
-                .read_to_end(&mut data)
-                .map_err(AnalyzerError::from)
-                .and_then(|_| bin::catalog(wanted, &path, &data).map_err(AnalyzerError::from));
-            if data.capacity() <= 64 << 20 {
-                cell.replace(data);
-            }
+            let mut buffer = cell.borrow_mut();
+            let data = buffer.get(declared.max(got))?;
+            data[..got].copy_from_slice(&head[..got]);
+            let mut len = got;
+            // The tar entry ends at its declared size; the reader never
+            // gives more.
+            let read = loop {
+                if len >= declared {
+                    break Ok(());
+                }
+                match entry.read(&mut data[len..declared]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            let found = read.map_err(AnalyzerError::from).and_then(|()| {
+                bin::catalog(wanted, &path, &data[..len]).map_err(AnalyzerError::from)
+            });
+            buffer.shrink();
             found
         });
         let mut found = result?;
@@ -537,7 +549,7 @@ pub fn catalog(
             }
         }
         for s in analysis.surviving(name) {
-            match serde_json::from_value::<Vec<Package>>(s.value.clone()) {
+            match <Vec<Package> as serde::Deserialize>::deserialize(s.value) {
                 Ok(packages) => lang.extend(packages.into_iter().map(|p| (p, s.layer, s.path))),
                 Err(_) => warnings.push(format!("/{}: unreadable cached result", s.path)),
             }
@@ -563,5 +575,16 @@ pub fn catalog(
         item.locations = vec![format!("/{path}")];
         sbom.packages.push(item);
     }
+    // The file tables are large (a B-tree node per few files): freeing them
+    // is a few milliseconds that the caller need not wait for.
+    drop_in_background(scanned);
     Ok((sbom, warnings))
+}
+
+/// Drops `value` on a short-lived thread (or here, when no thread can
+/// start: the failed spawn drops the closure that holds it).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("plimsoll-drop".into())
+        .spawn(move || drop(value));
 }

@@ -30,6 +30,13 @@ const VERSION: &str = concat!(
     ")"
 );
 
+/// `--version` with the build's gzip decoder (ISA-L or zlib-rs), which
+/// decides how fast gzip layers are read.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| format!("{VERSION}\ngzip layers: {}", plimsoll_image::inflater()))
+}
+
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  passed: no finding at or above the --fail-on threshold
@@ -41,6 +48,7 @@ Exit codes:
 #[command(
     name = "plimsoll",
     version = VERSION,
+    long_version = long_version(),
     about = "Plimsoll: the check a container must pass before it ships",
     long_about = "Plimsoll audits what goes into containers: Dockerfiles, against security and \
                   hygiene rules that cover hadolint, the CIS Docker Benchmark section 4, Dockle \
