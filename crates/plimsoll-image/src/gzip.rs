@@ -63,7 +63,6 @@ impl Backend {
     }
 
     /// Every decoder in this build.
-    #[cfg(test)]
     pub(crate) fn all() -> Vec<Backend> {
         vec![
             Backend::ZlibRs,
