@@ -211,10 +211,22 @@ pub fn analyze(
         layers: artifact.layers.len(),
         bytes: artifact.layers.iter().filter_map(|l| l.size).sum(),
     });
-    let run = || -> Vec<Result<(LayerAnalysis, Vec<String>), ImageError>> {
+    type Done = (LayerAnalysis, Vec<String>, Option<Squashed>);
+    let run = || -> Vec<Result<Done, ImageError>> {
         (0..artifact.layers.len())
             .into_par_iter()
-            .map(|i| one_layer(artifact, i, analyzers, options))
+            .map(|i| {
+                let (l, w) = one_layer(artifact, i, analyzers, options)?;
+                // The squash is a fold from the base layer up: its first step
+                // runs here, on the base layer's own thread, instead of after
+                // every layer is done.
+                let base = (i == 0).then(|| {
+                    let mut fs = Squashed::default();
+                    fs.apply(0, &l.files);
+                    fs
+                });
+                Ok((l, w, base))
+            })
             .collect()
     };
     let results = match options.threads {
@@ -226,14 +238,18 @@ pub fn analyze(
     };
     let mut layers = Vec::with_capacity(results.len());
     let mut warnings = Vec::new();
+    let mut squashed = Squashed::default();
     for r in results {
-        let (l, w) = r?;
+        let (l, w, base) = r?;
         layers.push(l);
         warnings.extend(w);
+        if let Some(base) = base {
+            squashed = base;
+        }
     }
     // The cache is written while the layers are squashed: the squash runs
     // on one thread, and the layer threads are done.
-    let squashed = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let store = || store_fresh(artifact, &layers, &options.cache);
         let writer = if options.cache.is_enabled() {
             std::thread::Builder::new()
@@ -243,7 +259,9 @@ pub fn analyze(
         } else {
             None
         };
-        let squashed = squash(layers.iter().map(|l| &l.files));
+        for (i, l) in layers.iter().enumerate().skip(1) {
+            squashed.apply(i, &l.files);
+        }
         match writer {
             Some(w) => warnings.extend(
                 w.join()
@@ -251,7 +269,6 @@ pub fn analyze(
             ),
             None => warnings.extend(store()),
         }
-        squashed
     });
     Ok(ImageAnalysis {
         layers,

@@ -181,6 +181,19 @@ where
 {
     let mut fs = Squashed::default();
     for (i, layer) in layers.into_iter().enumerate() {
+        fs.apply(i, layer);
+    }
+    fs
+}
+
+impl Squashed {
+    /// Applies `layer`, the layer at `index`, over what is squashed so far:
+    /// `squash(L0..Ln)` is `Squashed::default()` with each applied in
+    /// order, so the fold can start anywhere (the base layer is folded on
+    /// its own reading thread).
+    pub fn apply(&mut self, index: usize, layer: &LayerFiles) {
+        let fs = self;
+        let i = index;
         // Hard links may point at lower files that this layer's whiteouts
         // remove: the link was made while the target existed.
         let mut lower_targets: HashMap<&str, (u64, u32)> = HashMap::new();
@@ -262,7 +275,6 @@ where
             }
         }
     }
-    fs
 }
 
 #[cfg(test)]
