@@ -20,6 +20,7 @@ fn opts(auth_file: Option<std::path::PathBuf>, platform: Option<&str>) -> OpenOp
         platform: platform.map(|p| Platform::parse(p).unwrap()),
         insecure: false,
         auth_file,
+        cert_dir: None,
     }
 }
 
@@ -316,4 +317,57 @@ fn broken_off_blob_downloads_resume_and_give_up_after_a_few_tries() {
     assert!(proxy.cuts() >= 2, "{}", proxy.cuts());
     let layer = local.layers[0].digest.clone().unwrap().to_string();
     assert!(err.to_string().contains(&layer), "{err}");
+}
+
+#[test]
+fn mutual_tls_uses_the_client_certificate_of_the_cert_dir() {
+    let reg = TestRegistry::start_mutual_tls(Auth::Anonymous);
+    let dir = tempfile::tempdir().unwrap();
+    reg.push(&small_image(dir.path(), b"mutual\n"), "team/small:1");
+    let target = format!("registry:{}/team/small:1", reg.host());
+    let with_dir = |d: &std::path::Path| OpenOptions {
+        cert_dir: Some(d.to_owned()),
+        ..opts(None, None)
+    };
+    let certs = reg.cert_dir();
+    let copy = |to: &std::path::Path, names: &[&str]| {
+        for n in names {
+            std::fs::copy(certs.join(n), to.join(n)).unwrap();
+        }
+    };
+
+    // The CA alone: the server is trusted, but it wants a client
+    // certificate and the handshake fails.
+    let ca_only = tempfile::tempdir().unwrap();
+    copy(ca_only.path(), &["ca.crt"]);
+    let err = open_with(&target, &with_dir(ca_only.path())).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&reg.host()) && msg.contains("--cert-dir"),
+        "{msg}"
+    );
+
+    // A certificate without its key: an error that names the missing file.
+    let no_key = tempfile::tempdir().unwrap();
+    copy(no_key.path(), &["ca.crt", "client.cert"]);
+    let err = open_with(&target, &with_dir(no_key.path())).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("client.key") && msg.contains("missing"),
+        "{msg}"
+    );
+
+    // A key file that holds no key.
+    let bad_key = tempfile::tempdir().unwrap();
+    copy(bad_key.path(), &["ca.crt", "client.cert"]);
+    std::fs::write(bad_key.path().join("client.key"), "not a key\n").unwrap();
+    let err = open_with(&target, &with_dir(bad_key.path())).unwrap_err();
+    assert!(err.to_string().contains("no PEM private key"), "{err}");
+
+    // The whole directory, as in /etc/docker/certs.d/HOST: read.
+    let a = open_with(&target, &with_dir(&certs)).unwrap();
+    let got = run(&a, &[&HashFiles("etc/")]).unwrap();
+    let marker = got.surviving("hash-files");
+    assert_eq!(marker.len(), 1);
+    assert_eq!(marker[0].path, "etc/marker");
 }

@@ -43,6 +43,7 @@ pub struct TestRegistry {
     dir: tempfile::TempDir,
     auth: Auth,
     tokens: Option<TokenService>,
+    mutual_tls: bool,
 }
 
 fn free_port() -> u16 {
@@ -56,13 +57,27 @@ fn free_port() -> u16 {
 impl TestRegistry {
     /// Starts a registry (plain HTTP) and waits until it answers.
     pub fn start(auth: Auth) -> Self {
-        Self::start_with(auth, false)
+        Self::start_with(auth, false, false)
     }
 
     /// Starts a registry serving HTTPS with a certificate for 127.0.0.1
     /// issued by a throw-away CA ([`TestRegistry::ca_file`]).
     pub fn start_tls(auth: Auth) -> Self {
-        Self::start_with(auth, true)
+        Self::start_with(auth, true, false)
+    }
+
+    /// Starts a registry serving HTTPS that also demands a client
+    /// certificate issued by its CA (mutual TLS); [`TestRegistry::cert_dir`]
+    /// holds one, laid out as in `/etc/docker/certs.d/HOST`.
+    pub fn start_mutual_tls(auth: Auth) -> Self {
+        Self::start_with(auth, true, true)
+    }
+
+    /// A directory laid out as Docker's `/etc/docker/certs.d/HOST`: the CA
+    /// (`ca.crt`) and, for a mutual-TLS registry, a client certificate
+    /// (`client.cert`, `client.key`).
+    pub fn cert_dir(&self) -> PathBuf {
+        self.dir.path().join("certs.d")
     }
 
     /// The CA that issued the TLS registry's certificate (PEM).
@@ -70,15 +85,26 @@ impl TestRegistry {
         self.dir.path().join("ca.pem")
     }
 
-    fn start_with(auth: Auth, tls: bool) -> Self {
+    fn start_with(auth: Auth, tls: bool, mutual_tls: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let tls_yaml = if tls {
             make_server_cert(dir.path());
-            format!(
+            let certs_d = dir.path().join("certs.d");
+            std::fs::create_dir_all(&certs_d).unwrap();
+            std::fs::copy(dir.path().join("ca.pem"), certs_d.join("ca.crt")).unwrap();
+            let mut yaml = format!(
                 "  tls:\n    certificate: {}\n    key: {}\n",
                 dir.path().join("server.pem").display(),
                 dir.path().join("server.key").display()
-            )
+            );
+            if mutual_tls {
+                make_client_cert(dir.path(), &certs_d);
+                yaml.push_str(&format!(
+                    "    clientcas:\n      - {}\n",
+                    dir.path().join("ca.pem").display()
+                ));
+            }
+            yaml
         } else {
             String::new()
         };
@@ -127,6 +153,7 @@ impl TestRegistry {
             dir,
             auth,
             tokens,
+            mutual_tls,
         };
         r.wait_ready();
         r
@@ -174,6 +201,11 @@ impl TestRegistry {
             "--dest-tls-verify=false",
             "--preserve-digests",
         ];
+        let cert_dir = self.cert_dir().display().to_string();
+        if self.mutual_tls {
+            args.push("--dest-cert-dir");
+            args.push(&cert_dir);
+        }
         let creds;
         if let Auth::Basic { user, password } | Auth::Token { user, password } = &self.auth {
             creds = format!("{user}:{password}");
@@ -266,6 +298,54 @@ fn make_server_cert(dir: &Path) {
             "2",
             "-extfile",
             &p("ext.cnf"),
+        ],
+    );
+}
+
+/// A client certificate signed by the CA of [`make_server_cert`], written
+/// as `client.cert` and `client.key` into `certs_d`.
+fn make_client_cert(dir: &Path, certs_d: &Path) {
+    let p = |name: &str| dir.join(name).display().to_string();
+    let key = certs_d.join("client.key").display().to_string();
+    let cert = certs_d.join("client.cert").display().to_string();
+    run(
+        "openssl",
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &p("client.csr"),
+            "-subj",
+            "/CN=plimsoll-test-client",
+        ],
+    );
+    std::fs::write(
+        dir.join("client-ext.cnf"),
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    run(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &p("client.csr"),
+            "-CA",
+            &p("ca.pem"),
+            "-CAkey",
+            &p("ca.key"),
+            "-CAcreateserial",
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-extfile",
+            &p("client-ext.cnf"),
         ],
     );
 }

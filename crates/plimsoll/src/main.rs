@@ -115,7 +115,9 @@ Targets (the containers-transports convention):
   sbom:FILE                     a CycloneDX or SPDX JSON document read back
   registry:REF | REF            an image in a registry (REF: [HOST[:PORT]/]NAME[:TAG][@sha256:…]);
                                 credentials from ~/.docker/config.json (auths, credHelpers,
-                                credsStore), --auth-file, or PLIMSOLL_REGISTRY_USERNAME/_PASSWORD
+                                credsStore), --auth-file, or PLIMSOLL_REGISTRY_USERNAME/_PASSWORD;
+                                TLS: the system CAs plus /etc/docker/certs.d/HOST (or --cert-dir):
+                                *.crt CAs, NAME.cert + NAME.key a client certificate (mutual TLS)
 
 Examples:
   plimsoll sbom oci:../shared/data/images/oci:multilayer
@@ -166,6 +168,12 @@ pub struct SbomArgs {
     /// Registries: read credentials from this Docker/containers auth file
     #[arg(long = "auth-file", value_name = "FILE", env = "REGISTRY_AUTH_FILE")]
     pub auth_file: Option<PathBuf>,
+
+    /// Registries: TLS files to use (*.crt CAs, NAME.cert + NAME.key client certificate)
+    /// instead of /etc/docker/certs.d/HOST, /etc/containers/certs.d/HOST and
+    /// ~/.config/containers/certs.d/HOST
+    #[arg(long = "cert-dir", value_name = "DIR", env = "PLIMSOLL_CERT_DIR")]
+    pub cert_dir: Option<PathBuf>,
 
     /// Read every layer, ignoring and not writing the cache
     #[arg(long = "no-cache")]

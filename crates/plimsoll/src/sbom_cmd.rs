@@ -73,6 +73,7 @@ pub fn run(args: SbomArgs) -> Result<u8> {
                     platform,
                     insecure: args.insecure,
                     auth_file: args.auth_file.clone(),
+                    cert_dir: args.cert_dir.clone(),
                 },
                 &options,
             );

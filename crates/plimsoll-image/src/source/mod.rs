@@ -36,6 +36,11 @@ pub struct OpenOptions {
     /// Registries: the auth file to read credentials from instead of
     /// `~/.docker/config.json` (or `$DOCKER_CONFIG`, `$REGISTRY_AUTH_FILE`).
     pub auth_file: Option<std::path::PathBuf>,
+    /// Registries: a directory of TLS files for the registry (`*.crt`: CAs
+    /// to trust; `NAME.cert` + `NAME.key`: a client certificate), used
+    /// instead of `/etc/docker/certs.d/HOST`, `/etc/containers/certs.d/HOST`
+    /// and `~/.config/containers/certs.d/HOST`.
+    pub cert_dir: Option<std::path::PathBuf>,
 }
 
 /// Where an image comes from. A source resolves the image once

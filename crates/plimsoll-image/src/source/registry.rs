@@ -14,6 +14,7 @@
 //! OCI layouts through the [`Files`] trait.
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -222,14 +223,20 @@ impl RegistryFiles {
         options: &OpenOptions,
     ) -> Result<Self, ImageError> {
         let credential = credentials::lookup(&reference.domain, options.auth_file.as_deref())?;
+        let cert_dirs = cert_dirs(&reference.domain, options.cert_dir.as_deref());
         let tls = ureq::tls::TlsConfig::builder()
             .disable_verification(options.insecure)
-            .root_certs(root_certs(&reference.domain))
+            .root_certs(root_certs(&cert_dirs))
+            .client_cert(client_cert(&cert_dirs)?)
             .build();
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(30)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
+            // A connection that stalls (no byte for two minutes) fails, and
+            // a blob download then resumes where it stopped.
+            .timeout_per_read(Some(Duration::from_secs(120)))
+            .timeout_per_write(Some(Duration::from_secs(120)))
             .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
             .max_redirects(8)
             .tls_config(tls)
@@ -271,7 +278,7 @@ impl RegistryFiles {
         let mut https_error: Option<String> = None;
         let https_note = |e: &Option<String>| {
             e.as_ref()
-                .map(|e| format!(" (after HTTPS failed: {e}; a registry with a private CA needs SSL_CERT_FILE or --insecure)"))
+                .map(|e| format!(" (after HTTPS failed: {e}; a registry with a private CA needs SSL_CERT_FILE, --cert-dir or --insecure, one that wants a client certificate --cert-dir with NAME.cert and NAME.key)"))
                 .unwrap_or_default()
         };
         for _ in 0..(4 + MAX_TRANSIENT) {
@@ -368,7 +375,9 @@ impl RegistryFiles {
         let hint = if self.plain_http_allowed {
             ""
         } else if matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_)) {
-            " (a registry without TLS needs --insecure unless it is on loopback)"
+            " (a registry without TLS needs --insecure unless it is on loopback; one with a private CA \
+             SSL_CERT_FILE or --cert-dir; one that wants a client certificate --cert-dir with NAME.cert \
+             and NAME.key)"
         } else {
             ""
         };
@@ -567,10 +576,51 @@ impl RegistryFiles {
     }
 }
 
+/// The directories of TLS files for `domain` (`HOST[:PORT]`): `explicit`
+/// alone when given, else Docker's `/etc/docker/certs.d/HOST` and the
+/// containers tools' `/etc/containers/certs.d/HOST` and
+/// `~/.config/containers/certs.d/HOST`, those that exist.
+fn cert_dirs(domain: &str, explicit: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(d) = explicit {
+        return vec![d.to_owned()];
+    }
+    let mut dirs = vec![
+        Path::new("/etc/docker/certs.d").join(domain),
+        Path::new("/etc/containers/certs.d").join(domain),
+    ];
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(
+            PathBuf::from(home)
+                .join(".config/containers/certs.d")
+                .join(domain),
+        );
+    }
+    dirs.retain(|d| d.is_dir());
+    dirs
+}
+
+/// Files in `dirs` whose name ends with `.ext`, sorted per directory.
+fn files_with(dirs: &[PathBuf], ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in dirs {
+        let Ok(entries) = std::fs::read_dir(d) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    out
+}
+
 /// The system's CA bundle where the distribution keeps it (`SSL_CERT_FILE`
-/// first), plus Docker's per-registry `/etc/docker/certs.d/HOST/*.crt`;
-/// Mozilla's roots (webpki-roots) when no bundle is found.
-fn root_certs(domain: &str) -> ureq::tls::RootCerts {
+/// first), plus the `*.crt` files of the registry's certificate
+/// directories; Mozilla's roots (webpki-roots) when no bundle is found.
+fn root_certs(cert_dirs: &[PathBuf]) -> ureq::tls::RootCerts {
     const BUNDLES: [&str; 5] = [
         "/etc/ssl/certs/ca-certificates.crt",
         "/etc/pki/tls/certs/ca-bundle.crt",
@@ -578,26 +628,12 @@ fn root_certs(domain: &str) -> ureq::tls::RootCerts {
         "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
         "/etc/ssl/cert.pem",
     ];
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     match std::env::var_os("SSL_CERT_FILE") {
         Some(f) => files.push(f.into()),
-        None => files.extend(
-            BUNDLES
-                .iter()
-                .map(std::path::PathBuf::from)
-                .find(|p| p.is_file()),
-        ),
+        None => files.extend(BUNDLES.iter().map(PathBuf::from).find(|p| p.is_file())),
     }
-    let certs_d = std::path::Path::new("/etc/docker/certs.d").join(domain);
-    if let Ok(dir) = std::fs::read_dir(&certs_d) {
-        let mut extra: Vec<_> = dir
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "crt"))
-            .collect();
-        extra.sort();
-        files.extend(extra);
-    }
+    files.extend(files_with(cert_dirs, "crt"));
     let mut certs = Vec::new();
     for f in files {
         let Ok(pem) = std::fs::read(&f) else { continue };
@@ -612,6 +648,49 @@ fn root_certs(domain: &str) -> ureq::tls::RootCerts {
     } else {
         ureq::tls::RootCerts::Specific(Arc::new(certs))
     }
+}
+
+/// The client certificate of the registry's certificate directories, as
+/// Docker and the containers tools find it: `NAME.cert` (the chain) with
+/// `NAME.key` (its private key) beside it; the first pair by name. A
+/// `.cert` without its key, or files that hold no certificate or key, are
+/// errors (a registry that wants a client certificate would refuse us with
+/// a less helpful message).
+fn client_cert(cert_dirs: &[PathBuf]) -> Result<Option<ureq::tls::ClientCert>, ImageError> {
+    let Some(cert_file) = files_with(cert_dirs, "cert").into_iter().next() else {
+        return Ok(None);
+    };
+    let key_file = cert_file.with_extension("key");
+    let bad = |file: &Path, what: &str| ImageError::Registry {
+        location: file.display().to_string(),
+        reason: format!(
+            "client certificate: {what} (certificate directories hold NAME.cert with NAME.key, and CA files *.crt)"
+        ),
+    };
+    let read =
+        |file: &Path| std::fs::read(file).map_err(|e| bad(file, &format!("cannot read it ({e})")));
+    if !key_file.is_file() {
+        return Err(bad(
+            &cert_file,
+            &format!("its key {} is missing", key_file.display()),
+        ));
+    }
+    let chain: Vec<_> = ureq::tls::parse_pem(&read(&cert_file)?)
+        .filter_map(|i| match i {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c.to_owned()),
+            _ => None,
+        })
+        .collect();
+    if chain.is_empty() {
+        return Err(bad(&cert_file, "no PEM certificate in it"));
+    }
+    let key = ureq::tls::parse_pem(&read(&key_file)?)
+        .find_map(|i| match i {
+            Ok(ureq::tls::PemItem::PrivateKey(k)) => Some(k.to_owned()),
+            _ => None,
+        })
+        .ok_or_else(|| bad(&key_file, "no PEM private key in it"))?;
+    Ok(Some(ureq::tls::ClientCert::new_with_certs(&chain, key)))
 }
 
 fn basic(username: &str, password: &str) -> String {
