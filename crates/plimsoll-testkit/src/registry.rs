@@ -260,54 +260,36 @@ fn make_server_cert(dir: &Path) {
             "/CN=plimsoll-test-ca",
         ],
     );
-    run(
-        "openssl",
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            &p("server.key"),
-            "-out",
-            &p("server.csr"),
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-    );
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(
-        "openssl",
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &p("server.csr"),
-            "-CA",
-            &p("ca.pem"),
-            "-CAkey",
-            &p("ca.key"),
-            "-CAcreateserial",
-            "-out",
-            &p("server.pem"),
-            "-days",
-            "2",
-            "-extfile",
-            &p("ext.cnf"),
-        ],
+    issue_cert(
+        dir,
+        "server",
+        &dir.join("server.key"),
+        &dir.join("server.pem"),
+        "/CN=127.0.0.1",
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
     );
 }
 
 /// A client certificate signed by the CA of [`make_server_cert`], written
 /// as `client.cert` and `client.key` into `certs_d`.
 fn make_client_cert(dir: &Path, certs_d: &Path) {
-    let p = |name: &str| dir.join(name).display().to_string();
-    let key = certs_d.join("client.key").display().to_string();
-    let cert = certs_d.join("client.cert").display().to_string();
+    issue_cert(
+        dir,
+        "client",
+        &certs_d.join("client.key"),
+        &certs_d.join("client.cert"),
+        "/CN=plimsoll-test-client",
+        "extendedKeyUsage=clientAuth\n",
+    );
+}
+
+/// A key (`key`) and a certificate (`cert`) for `subject` with the
+/// extensions `ext` (lines of an openssl extension file), issued by the CA
+/// in `dir` (`ca.pem`, `ca.key`); `name` names the work files.
+fn issue_cert(dir: &Path, name: &str, key: &Path, cert: &Path, subject: &str, ext: &str) {
+    let p = |file: &str| dir.join(file).display().to_string();
+    let csr = p(&format!("{name}.csr"));
+    let ext_file = p(&format!("{name}-ext.cnf"));
     run(
         "openssl",
         &[
@@ -316,16 +298,16 @@ fn make_client_cert(dir: &Path, certs_d: &Path) {
             "rsa:2048",
             "-nodes",
             "-keyout",
-            &key,
+            &key.display().to_string(),
             "-out",
-            &p("client.csr"),
+            &csr,
             "-subj",
-            "/CN=plimsoll-test-client",
+            subject,
         ],
     );
     std::fs::write(
-        dir.join("client-ext.cnf"),
-        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n",
+        &ext_file,
+        format!("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n{ext}"),
     )
     .unwrap();
     run(
@@ -334,18 +316,18 @@ fn make_client_cert(dir: &Path, certs_d: &Path) {
             "x509",
             "-req",
             "-in",
-            &p("client.csr"),
+            &csr,
             "-CA",
             &p("ca.pem"),
             "-CAkey",
             &p("ca.key"),
             "-CAcreateserial",
             "-out",
-            &cert,
+            &cert.display().to_string(),
             "-days",
             "2",
             "-extfile",
-            &p("client-ext.cnf"),
+            &ext_file,
         ],
     );
 }
