@@ -1,6 +1,7 @@
 //! Plimsoll's CycloneDX 1.6 and SPDX 2.3 output validated against the
 //! official JSON schemas (draft-07), with format checks (date-time,
-//! iri-reference, …) on.
+//! iri-reference, …) on; and the property tests that share its inventory
+//! generator (round trips through every format, mutated documents).
 //!
 //! The schemas are not in the repository: `bash scripts/fetch-sbom-schemas.sh DIR`
 //! extracts them from two PyPI wheels that bundle them, then set
@@ -299,10 +300,13 @@ fn broken_documents_are_rejected() {
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z0-9.+~:_-]{1,12}",
+        "[a-zA-Z0-9.+~:_@/ -]{0,12}",
         any::<String>(),
         "[ -~]{0,20}",
         Just("MIT OR Apache-2.0".to_owned()),
         Just("GPL-2.0-or-later WITH Classpath-exception-2.0".to_owned()),
+        Just("LicenseRef-x".to_owned()),
+        Just("Name <e@x.org>".to_owned()),
     ]
 }
 
@@ -319,34 +323,71 @@ fn ecosystem() -> impl Strategy<Value = Ecosystem> {
     ]
 }
 
-fn item() -> impl Strategy<Value = InventoryItem> {
+/// An inventory item with every field drawn; `any_purl` also draws the purl
+/// as free text (else it is the one the package's fields give).
+fn item(any_purl: bool) -> impl Strategy<Value = InventoryItem> {
+    let purl = if any_purl {
+        proptest::option::of(text()).boxed()
+    } else {
+        Just(None).boxed()
+    };
     (
-        ecosystem(),
-        text(),
-        text(),
-        proptest::option::of(any::<u32>()),
-        proptest::option::of(text()),
-        proptest::collection::vec(text(), 0..4),
-        proptest::option::of(text()),
-        proptest::option::of(text()),
-        proptest::option::of(text()),
-        proptest::collection::vec(text(), 0..3),
+        (
+            ecosystem(),
+            text(),
+            text(),
+            proptest::option::of(any::<u32>()),
+        ),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+        ),
+        (
+            proptest::collection::vec(text(), 0..4),
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+        ),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+            purl.clone(),
+        ),
+        (
+            proptest::option::of(text()),
+            proptest::collection::vec(text(), 0..3),
+        ),
     )
         .prop_map(
-            |(eco, name, version, epoch, release, licenses, maint, vendor, layer, locs)| {
+            |(
+                (eco, name, version, epoch),
+                (release, arch, sname, sver),
+                (licenses, maint, vendor),
+                (layer, created, locations, purl),
+                (origin, missing_files),
+            )| {
                 let mut p = Package::new(eco, &name, &version);
                 p.epoch = epoch;
                 p.release = release;
+                p.arch = arch;
+                p.source_name = sname;
+                p.source_version = sver;
                 p.licenses = licenses;
                 p.maintainer = maint;
                 p.vendor = vendor;
-                p.refresh_purl(None);
+                p.origin = origin;
+                match purl {
+                    Some(s) => p.purl = s,
+                    None => p.refresh_purl(None),
+                }
                 InventoryItem {
                     package: p,
-                    layer: layer.clone(),
-                    created_by: layer,
-                    locations: locs,
-                    missing_files: Vec::new(),
+                    layer,
+                    created_by: created,
+                    locations,
+                    missing_files,
                 }
             },
         )
@@ -358,7 +399,7 @@ fn inventory() -> impl Strategy<Value = Sbom> {
         proptest::option::of(text()),
         proptest::option::of((text(), proptest::option::of(text()))),
         proptest::collection::vec((text(), proptest::option::of(text())), 0..3),
-        proptest::collection::vec(item(), 0..6),
+        proptest::collection::vec(item(false), 0..6),
     )
         .prop_map(|(name, digest, distro, layers, packages)| {
             let mut sbom = Sbom::new(TargetInfo {
@@ -405,5 +446,40 @@ fn any_inventory_gives_valid_documents() {
     });
     if let Err(e) = result {
         panic!("{e}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Any inventory survives every format unchanged (Plimsoll-written
+    /// documents carry every field but the file lists).
+    #[test]
+    fn round_trip(items in proptest::collection::vec(item(true), 0..5), name in text(), digest in proptest::option::of(text())) {
+        let mut sbom = Sbom::new(TargetInfo { name, digest, ..TargetInfo::default() });
+        sbom.created = Some("2026-11-22T14:20:51Z".into());
+        sbom.packages = items;
+        for f in Format::ALL {
+            let text = formats::write(f, &sbom, &WriteOptions::default()).unwrap();
+            let back = formats::read(text.as_bytes(), "x").unwrap();
+            prop_assert_eq!(&back.sbom, &sbom, "{:?}", f);
+            prop_assert!(back.skipped.is_empty());
+        }
+    }
+
+    /// Valid documents with bytes replaced at random places are read or
+    /// rejected with an error, never a panic.
+    #[test]
+    fn mutated_documents(items in proptest::collection::vec(item(true), 1..3), edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..12)) {
+        let mut sbom = Sbom::new(TargetInfo::default());
+        sbom.packages = items;
+        for f in Format::ALL {
+            let mut bytes = formats::write(f, &sbom, &WriteOptions::default()).unwrap().into_bytes();
+            let n = bytes.len();
+            for &(i, b) in &edits {
+                bytes[i % n] = b;
+            }
+            let _ = formats::read(&bytes, "x");
+        }
     }
 }
