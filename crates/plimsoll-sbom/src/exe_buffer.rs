@@ -39,9 +39,13 @@ impl ExeBuffer {
         #[cfg(target_os = "linux")]
         {
             if self.map.as_ref().is_none_or(|m| m.len() < n) {
-                // The old mapping goes first: two need not coexist.
+                // The old mapping goes first: two need not coexist. At
+                // least KEEP bytes of address space are mapped at once (the
+                // kernel backs only the pages touched), so that a bigger
+                // executable than the last one does not cost a new mapping
+                // whose every page is zeroed again.
                 self.map = None;
-                self.map = Some(huge::Mapping::new(n)?);
+                self.map = Some(huge::Mapping::new(n.max(KEEP))?);
             }
             match self.map.as_mut() {
                 Some(m) => Ok(&mut m.as_mut_slice()[..n]),
@@ -97,7 +101,7 @@ mod huge {
                     std::ptr::null_mut(),
                     span,
                     libc::PROT_READ | libc::PROT_WRITE,
-                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                     -1,
                     0,
                 )
