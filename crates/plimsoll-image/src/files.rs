@@ -258,7 +258,9 @@ fn layer_reason(e: LayerError) -> String {
     e.to_string()
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the reader ends; returns how many bytes it
+/// read (fewer than `buf.len()` only at the end of the stream).
+pub fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match r.read(&mut buf[filled..]) {

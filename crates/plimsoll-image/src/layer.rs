@@ -254,21 +254,12 @@ pub fn read_layer<R: Read>(
 ) -> Result<LayerRead, LayerError> {
     let mut raw = HashingReader::new(blob, None);
     let mut prefix = vec![0u8; 512];
-    let mut filled = 0;
-    while filled < prefix.len() {
-        match raw.read(&mut prefix[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(source) => {
-                return Err(LayerError::Read {
-                    compression: "unknown".into(),
-                    offset: 0,
-                    source,
-                });
-            }
-        }
-    }
+    let filled =
+        crate::files::read_up_to(&mut raw, &mut prefix).map_err(|source| LayerError::Read {
+            compression: "unknown".into(),
+            offset: 0,
+            source,
+        })?;
     prefix.truncate(filled);
     let compression = match compression_name(&prefix) {
         Some("gzip") => Compression::Gzip,

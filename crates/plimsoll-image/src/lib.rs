@@ -41,7 +41,7 @@ pub use analyzer::{Analyzer, AnalyzerError, AnalyzerOutput, EntryReader, PathErr
 pub use cache::LayerCache;
 pub use digest::Digest;
 pub use error::{ImageError, LayerError};
-pub use files::BlobReader;
+pub use files::{BlobReader, read_up_to};
 pub use gzip::inflater;
 pub use layer::{
     Anomaly, AnomalyKind, Compression, Expected, FileEntry, LayerFiles, LayerRead, Limits,

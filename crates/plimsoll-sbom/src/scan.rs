@@ -410,19 +410,11 @@ impl Analyzer for BinAnalyzer {
         entry: &mut EntryReader<'_>,
     ) -> Result<Option<serde_json::Value>, AnalyzerError> {
         use crate::catalogers::bin;
-        use std::io::Read;
 
         let path = entry.path().to_string();
         let (size, mode) = (entry.entry().size, entry.entry().mode);
         let mut head = [0u8; bin::HEAD_LEN];
-        let mut got = 0;
-        while got < head.len() {
-            let n = entry.read(&mut head[got..])?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
+        let got = plimsoll_image::read_up_to(entry, &mut head)?;
         let Some(wanted) = bin::wants(&bin::Entry {
             path: &path,
             size,
@@ -442,23 +434,14 @@ impl Analyzer for BinAnalyzer {
             let mut buffer = cell.borrow_mut();
             let data = buffer.get(declared.max(got))?;
             data[..got].copy_from_slice(&head[..got]);
-            let mut len = got;
             // The tar entry ends at its declared size; the reader never
             // gives more.
-            let read = loop {
-                if len >= declared {
-                    break Ok(());
-                }
-                match entry.read(&mut data[len..declared]) {
-                    Ok(0) => break Ok(()),
-                    Ok(n) => len += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => break Err(e),
-                }
-            };
-            let found = read.map_err(AnalyzerError::from).and_then(|()| {
-                bin::catalog(wanted, &path, &data[..len]).map_err(AnalyzerError::from)
-            });
+            let body = &mut data[got..declared.max(got)];
+            let found = plimsoll_image::read_up_to(entry, body)
+                .map_err(AnalyzerError::from)
+                .and_then(|n| {
+                    bin::catalog(wanted, &path, &data[..got + n]).map_err(AnalyzerError::from)
+                });
             buffer.shrink();
             found
         });
