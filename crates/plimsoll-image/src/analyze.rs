@@ -211,12 +211,12 @@ pub fn analyze(
         layers: artifact.layers.len(),
         bytes: artifact.layers.iter().filter_map(|l| l.size).sum(),
     });
-    type Done = (LayerAnalysis, Vec<String>, Option<Squashed>);
+    type Done = (LayerAnalysis, Option<Squashed>);
     let run = || -> Vec<Result<Done, ImageError>> {
         (0..artifact.layers.len())
             .into_par_iter()
             .map(|i| {
-                let (l, w) = one_layer(artifact, i, analyzers, options)?;
+                let l = one_layer(artifact, i, analyzers, options)?;
                 // The squash is a fold from the base layer up: its first step
                 // runs here, on the base layer's own thread, instead of after
                 // every layer is done.
@@ -225,7 +225,7 @@ pub fn analyze(
                     fs.apply(0, &l.files);
                     fs
                 });
-                Ok((l, w, base))
+                Ok((l, base))
             })
             .collect()
     };
@@ -240,9 +240,8 @@ pub fn analyze(
     let mut warnings = Vec::new();
     let mut squashed = Squashed::default();
     for r in results {
-        let (l, w, base) = r?;
+        let (l, base) = r?;
         layers.push(l);
-        warnings.extend(w);
         if let Some(base) = base {
             squashed = base;
         }
@@ -454,7 +453,7 @@ fn one_layer(
     index: usize,
     analyzers: &[&dyn Analyzer],
     options: &AnalyzeOptions,
-) -> Result<(LayerAnalysis, Vec<String>), ImageError> {
+) -> Result<LayerAnalysis, ImageError> {
     let layer = &artifact.layers[index];
     let cache = &options.cache;
     let wrap = |source: LayerError| ImageError::Layer {
@@ -471,7 +470,7 @@ fn one_layer(
                 from_cache: true,
                 unread: layer.size.unwrap_or(0),
             });
-            return Ok((layer_analysis(layer, base, outputs, true), Vec::new()));
+            return Ok(layer_analysis(layer, base, outputs, true));
         }
     }
     let declared = layer.size.unwrap_or(0);
@@ -505,5 +504,5 @@ fn one_layer(
         unread: declared.saturating_sub(read.blob_size),
     });
     // Stored by `analyze` once every layer is read.
-    Ok((unstored(layer, read, outputs), Vec::new()))
+    Ok(unstored(layer, read, outputs))
 }

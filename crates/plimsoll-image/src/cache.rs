@@ -64,6 +64,18 @@ pub(crate) struct CachedLayerRef<'a> {
     pub uncompressed_size: u64,
 }
 
+impl<'a> From<&'a CachedLayer> for CachedLayerRef<'a> {
+    fn from(l: &'a CachedLayer) -> Self {
+        CachedLayerRef {
+            files: &l.files,
+            compression: l.compression,
+            blob_digest: &l.blob_digest,
+            blob_size: l.blob_size,
+            uncompressed_size: l.uncompressed_size,
+        }
+    }
+}
+
 /// The layer cache (possibly disabled).
 #[derive(Debug, Clone, Default)]
 pub struct LayerCache {
@@ -154,15 +166,8 @@ impl LayerCache {
         (out.name == name && out.version == version).then_some(out)
     }
 
-    /// Stores a layer's file table.
-    pub fn store_layer(&self, diff_id: &Digest, layer: &CachedLayer) -> Result<(), ImageError> {
-        match self.layer_dir(diff_id) {
-            Some(dir) => write_atomic(&dir, &format!("files-v{FILES_FORMAT}.json"), layer),
-            None => Ok(()),
-        }
-    }
-
-    /// Stores a layer's file table from borrowed parts.
+    /// Stores a layer's file table (borrowed from an analysis; read back as
+    /// a [`CachedLayer`]).
     pub(crate) fn store_layer_ref(
         &self,
         diff_id: &Digest,
@@ -371,13 +376,7 @@ mod tests {
             blob_size: 7,
             uncompressed_size: 9,
         };
-        let borrowed = CachedLayerRef {
-            files: &owned.files,
-            compression: owned.compression,
-            blob_digest: &owned.blob_digest,
-            blob_size: owned.blob_size,
-            uncompressed_size: owned.uncompressed_size,
-        };
+        let borrowed = CachedLayerRef::from(&owned);
         assert_eq!(
             serde_json::to_string(&borrowed).unwrap(),
             serde_json::to_string(&owned).unwrap()
