@@ -278,7 +278,7 @@ impl RegistryFiles {
         let mut https_error: Option<String> = None;
         let https_note = |e: &Option<String>| {
             e.as_ref()
-                .map(|e| format!(" (after HTTPS failed: {e}; a registry with a private CA needs SSL_CERT_FILE, --cert-dir or --insecure, one that wants a client certificate --cert-dir with NAME.cert and NAME.key)"))
+                .map(|e| format!(" (after HTTPS failed: {e}; {CERT_HINT}; or --insecure)"))
                 .unwrap_or_default()
         };
         for _ in 0..(4 + MAX_TRANSIENT) {
@@ -372,14 +372,13 @@ impl RegistryFiles {
     }
 
     fn transport_error(&self, url: &str, e: &ureq::Error) -> ImageError {
-        let hint = if self.plain_http_allowed {
-            ""
-        } else if matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_)) {
-            " (a registry without TLS needs --insecure unless it is on loopback; one with a private CA \
-             SSL_CERT_FILE or --cert-dir; one that wants a client certificate --cert-dir with NAME.cert \
-             and NAME.key)"
+        let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_));
+        let hint = if tls && !self.plain_http_allowed {
+            format!(
+                " (a registry without TLS needs --insecure unless it is on loopback; {CERT_HINT})"
+            )
         } else {
-            ""
+            String::new()
         };
         ImageError::Registry {
             location: url.to_owned(),
@@ -575,6 +574,10 @@ impl RegistryFiles {
         Ok((actual, bytes))
     }
 }
+
+/// What to do about a certificate the TLS handshake refused.
+const CERT_HINT: &str = "a registry with a private CA needs SSL_CERT_FILE or --cert-dir, one that \
+                         wants a client certificate --cert-dir with NAME.cert and NAME.key";
 
 /// The directories of TLS files for `domain` (`HOST[:PORT]`): `explicit`
 /// alone when given, else Docker's `/etc/docker/certs.d/HOST` and the
